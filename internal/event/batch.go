@@ -1,0 +1,128 @@
+package event
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// ErrTooMany is returned when a batch holds more events than allowed.
+var ErrTooMany = errors.New("too many events in one batch")
+
+// DecodeBatch splits a request body into events and decodes each one. A body
+// whose structure is broken (so that events cannot be told apart) is an error
+// for the whole batch; an event that is wrong on its own is reported in its
+// Item and the others go on. NDJSON bodies have one event per line, so a bad
+// line never hides the good ones.
+func DecodeBatch(body []byte, ndjson bool, maxEvents int, now time.Time) ([]Item, error) {
+	var raws [][]byte
+	var lines []int
+	if ndjson {
+		line := 0
+		for len(body) > 0 {
+			line++
+			var l []byte
+			if i := bytes.IndexByte(body, '\n'); i >= 0 {
+				l, body = body[:i], body[i+1:]
+			} else {
+				l, body = body, nil
+			}
+			l = bytes.TrimSpace(l)
+			if len(l) == 0 {
+				continue
+			}
+			raws = append(raws, l)
+			lines = append(lines, line)
+			if maxEvents > 0 && len(raws) > maxEvents {
+				return nil, fmt.Errorf("%w: more than %d", ErrTooMany, maxEvents)
+			}
+		}
+	} else {
+		var err error
+		raws, err = splitArray(body, maxEvents)
+		if err != nil {
+			return nil, err
+		}
+	}
+	items := make([]Item, len(raws))
+	for i, raw := range raws {
+		ev, err := Decode(raw, now)
+		if err != nil && lines != nil {
+			err = fmt.Errorf("line %d: %w", lines[i], err)
+		}
+		items[i] = Item{Index: i, ID: ev.ID, Event: ev, Err: err}
+	}
+	return items, nil
+}
+
+// splitArray returns the elements of a JSON array (or a lone object, taken as
+// a batch of one) without decoding them.
+func splitArray(body []byte, maxEvents int) ([][]byte, error) {
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 {
+		return nil, &SyntaxError{Line: 1, Column: 1, Msg: "empty body: send a JSON array of events"}
+	}
+	if trimmed[0] == '{' {
+		if !json.Valid(trimmed) {
+			return nil, syntaxAt(body, json.Unmarshal(trimmed, new(any)))
+		}
+		return [][]byte{trimmed}, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, syntaxAt(body, err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, &SyntaxError{Line: 1, Column: 1, Msg: "the body must be a JSON array of events (or NDJSON with Content-Type: application/x-ndjson)"}
+	}
+	var raws [][]byte
+	for dec.More() {
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, syntaxAt(body, err)
+		}
+		raws = append(raws, raw)
+		if maxEvents > 0 && len(raws) > maxEvents {
+			return nil, fmt.Errorf("%w: more than %d", ErrTooMany, maxEvents)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, syntaxAt(body, err)
+	}
+	if rest := bytes.TrimSpace(body[dec.InputOffset():]); len(rest) > 0 {
+		return nil, syntaxAt(body, &json.SyntaxError{Offset: dec.InputOffset()})
+	}
+	return raws, nil
+}
+
+// syntaxAt places a decoding error at a line and column of the body.
+func syntaxAt(body []byte, err error) error {
+	var off int64 = int64(len(body))
+	msg := err.Error()
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off = se.Offset
+		if se.Offset > 0 && msg == "" {
+			msg = "unexpected data after the array"
+		}
+	} else if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		msg = "the body ends before the JSON does"
+	}
+	if off > int64(len(body)) {
+		off = int64(len(body))
+	}
+	line, col := 1, 1
+	for _, b := range body[:off] {
+		if b == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return &SyntaxError{Line: line, Column: col, Msg: msg}
+}

@@ -1,0 +1,419 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/accordhq/accord/internal/event"
+	"github.com/accordhq/accord/internal/lead"
+	"github.com/accordhq/accord/internal/people"
+	"github.com/accordhq/accord/internal/store"
+)
+
+// projector applies a batch of events, in arrival order, to the leads,
+// opportunities and people they touch. It loads what the batch needs in a
+// few queries, works in memory and writes back once. An event that arrives
+// after later-dated ones forces a refold of its lead from the whole history,
+// so state is always what the ordered history implies.
+type projector struct {
+	tx        store.Tx
+	emailNorm func(string) string
+
+	alias   map[string]string // lead ref -> lead key (known so far)
+	leads   map[string]*lead.Lead
+	opps    map[string]*lead.Opportunity
+	people  map[string]*people.Person
+	batch   []*event.Event // events of this batch processed so far
+	dirty   map[string]bool
+	deleted map[string]bool
+	newAls  map[string]string
+}
+
+func newProjector(tx store.Tx, emailNorm func(string) string) *projector {
+	return &projector{
+		tx: tx, emailNorm: emailNorm,
+		alias: map[string]string{}, leads: map[string]*lead.Lead{},
+		opps: map[string]*lead.Opportunity{}, people: map[string]*people.Person{},
+		dirty: map[string]bool{}, deleted: map[string]bool{}, newAls: map[string]string{},
+	}
+}
+
+// run preloads what the batch refers to, then applies each event.
+func (p *projector) run(ctx context.Context, evs []*event.Event) error {
+	if err := p.preload(ctx, evs); err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if err := p.apply(ctx, e); err != nil {
+			return fmt.Errorf("project event %s: %w", e.ID, err)
+		}
+		p.batch = append(p.batch, e)
+	}
+	for key := range p.dirty {
+		if err := p.refold(ctx, key, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
+	var refs, oppIDs, personIDs []string
+	seen := map[string]bool{}
+	for _, e := range evs {
+		if e.LeadRef != "" && !seen["l"+e.LeadRef] {
+			seen["l"+e.LeadRef] = true
+			refs = append(refs, e.LeadRef)
+		}
+		if e.OpportunityRef != "" && !seen["o"+e.OpportunityRef] {
+			seen["o"+e.OpportunityRef] = true
+			oppIDs = append(oppIDs, e.OpportunityRef)
+		}
+		if e.PersonRef != "" && !seen["p"+e.PersonRef] {
+			seen["p"+e.PersonRef] = true
+			personIDs = append(personIDs, e.PersonRef)
+		}
+	}
+	var err error
+	if p.opps, err = p.tx.LoadOpportunities(ctx, oppIDs); err != nil {
+		return err
+	}
+	for _, o := range p.opps {
+		if o.LeadID != "" && !seen["l"+o.LeadID] {
+			seen["l"+o.LeadID] = true
+			refs = append(refs, o.LeadID)
+		}
+	}
+	if p.alias, err = p.tx.ResolveAliases(ctx, refs); err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(p.alias))
+	for _, k := range p.alias {
+		if !seen["k"+k] {
+			seen["k"+k] = true
+			keys = append(keys, k)
+		}
+	}
+	if p.leads, err = p.tx.LoadLeads(ctx, keys); err != nil {
+		return err
+	}
+	if p.people, err = p.tx.LoadPeople(ctx, personIDs); err != nil {
+		return err
+	}
+	return nil
+}
+
+func (p *projector) apply(ctx context.Context, e *event.Event) error {
+	switch e.Type {
+	case event.PersonUpserted:
+		pl, err := e.Payload()
+		if err != nil {
+			return err
+		}
+		v := pl.(*event.Person)
+		ps := p.people[v.PersonID]
+		if ps == nil {
+			ps = &people.Person{}
+			p.people[v.PersonID] = ps
+		}
+		ps.Apply(v, e.OccurredAt)
+		return nil
+	case event.OpportunityUpserted, event.OpportunityClosed:
+		return p.applyOpportunity(ctx, e)
+	case event.LeadUpserted:
+		key, err := p.identify(ctx, e)
+		if err != nil {
+			return err
+		}
+		return p.fold(ctx, key, e)
+	default:
+		return p.fold(ctx, p.keyFor(e.LeadRef), e)
+	}
+}
+
+// keyFor returns the lead a ref belongs to, starting a new lead (a stub
+// until its lead.upserted arrives) when the ref is unknown.
+func (p *projector) keyFor(ref string) string {
+	if k, ok := p.alias[ref]; ok {
+		return k
+	}
+	p.alias[ref] = ref
+	p.newAls[ref] = ref
+	p.leads[ref] = lead.New(ref)
+	return ref
+}
+
+// identify decides which person a lead.upserted is about: the lead its id
+// already belongs to, or, when its email matches another lead, that lead
+// (merging the two if both exist).
+func (p *projector) identify(ctx context.Context, e *event.Event) (string, error) {
+	pl, err := e.Payload()
+	if err != nil {
+		return "", err
+	}
+	v := pl.(*event.Lead)
+	key, known := p.alias[v.LeadID]
+	if v.Email == "" {
+		return p.keyFor(v.LeadID), nil
+	}
+	match, err := p.leadByEmail(ctx, p.emailNorm(v.Email), key)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case match == "":
+		return p.keyFor(v.LeadID), nil
+	case !known:
+		p.alias[v.LeadID] = match
+		p.newAls[v.LeadID] = match
+		return match, nil
+	default:
+		return match, p.merge(ctx, key, match)
+	}
+}
+
+// leadByEmail finds the lead other than self whose current email is norm.
+// The email index may be stale for leads changed in this batch, so every
+// candidate is checked against the working copy.
+func (p *projector) leadByEmail(ctx context.Context, norm, self string) (string, error) {
+	var found []string
+	for k, l := range p.leads {
+		if k != self && !p.deleted[k] && l.EmailNorm == norm {
+			found = append(found, k)
+		}
+	}
+	keys, err := p.tx.LeadKeysByEmail(ctx, norm)
+	if err != nil {
+		return "", err
+	}
+	for _, k := range keys {
+		if k == self || p.deleted[k] || slices.Contains(found, k) {
+			continue
+		}
+		if l, loaded := p.leads[k]; loaded && l.EmailNorm != norm {
+			continue
+		}
+		found = append(found, k)
+	}
+	if len(found) == 0 {
+		return "", nil
+	}
+	// More than one can only come from history before a merge rule changed;
+	// the oldest lead wins so the choice is stable.
+	best := found[0]
+	for _, k := range found[1:] {
+		if err := p.ensureLoaded(ctx, k); err != nil {
+			return "", err
+		}
+		if err := p.ensureLoaded(ctx, best); err != nil {
+			return "", err
+		}
+		if p.leads[k].CreatedAt.Before(p.leads[best].CreatedAt) || (p.leads[k].CreatedAt.Equal(p.leads[best].CreatedAt) && k < best) {
+			best = k
+		}
+	}
+	return best, p.ensureLoaded(ctx, best)
+}
+
+func (p *projector) ensureLoaded(ctx context.Context, key string) error {
+	if _, ok := p.leads[key]; ok {
+		return nil
+	}
+	m, err := p.tx.LoadLeads(ctx, []string{key})
+	if err != nil {
+		return err
+	}
+	l, ok := m[key]
+	if !ok {
+		return fmt.Errorf("lead %s is in the email index but not stored", key)
+	}
+	p.leads[key] = l
+	return nil
+}
+
+// merge folds lead from into lead into: its ids become aliases, its events
+// move, and into is refolded from the joined history.
+func (p *projector) merge(ctx context.Context, from, into string) error {
+	if from == into {
+		return nil
+	}
+	if err := p.tx.MergeLead(ctx, from, into); err != nil {
+		return err
+	}
+	for _, e := range p.batch {
+		if e.LeadKey == from {
+			e.LeadKey = into
+		}
+	}
+	for ref, k := range p.alias {
+		if k == from {
+			p.alias[ref] = into
+			p.newAls[ref] = into
+		}
+	}
+	for id, o := range p.opps {
+		if o.LeadID == from {
+			o.LeadID = into
+			p.opps[id] = o
+		}
+	}
+	p.deleted[from] = true
+	delete(p.leads, from)
+	delete(p.dirty, from)
+	p.dirty[into] = true
+	return p.ensureLoaded(ctx, into)
+}
+
+// fold applies e to lead key, or marks the lead for a full refold when e
+// lands inside its history rather than at the end.
+func (p *projector) fold(ctx context.Context, key string, e *event.Event) error {
+	e.LeadKey = key
+	if err := p.ensureLoaded(ctx, key); err != nil {
+		return err
+	}
+	if p.dirty[key] {
+		return p.refold(ctx, key, e)
+	}
+	l := p.leads[key]
+	if !l.Extends(*e) {
+		return p.refold(ctx, key, e)
+	}
+	return l.Apply(*e, p.emailNorm)
+}
+
+// refold rebuilds a lead from its stored events, the batch's events so far
+// and e.
+func (p *projector) refold(ctx context.Context, key string, e *event.Event) error {
+	stored, err := p.tx.LeadEvents(ctx, key)
+	if err != nil {
+		return err
+	}
+	var extra []*event.Event
+	for _, b := range p.batch {
+		if b.LeadKey == key {
+			extra = append(extra, b)
+		}
+	}
+	if e != nil {
+		extra = append(extra, e)
+	}
+	l, err := lead.Fold(key, union(stored, extra), p.emailNorm)
+	if err != nil {
+		return err
+	}
+	p.leads[key] = l
+	delete(p.dirty, key)
+	return nil
+}
+
+func (p *projector) applyOpportunity(ctx context.Context, e *event.Event) error {
+	o := p.opps[e.OpportunityRef]
+	if o == nil {
+		o = &lead.Opportunity{OpportunityID: e.OpportunityRef, Status: "open"}
+		p.opps[e.OpportunityRef] = o
+	}
+	prevLead := o.LeadID
+	if e.LeadRef != "" {
+		o.LeadID = p.keyFor(e.LeadRef)
+	}
+	if o.Extends(*e) {
+		if err := o.Apply(*e); err != nil {
+			return err
+		}
+	} else {
+		stored, err := p.tx.OpportunityEvents(ctx, o.OpportunityID)
+		if err != nil {
+			return err
+		}
+		extra := []*event.Event{e}
+		for _, b := range p.batch {
+			if b.OpportunityRef == o.OpportunityID {
+				extra = append(extra, b)
+			}
+		}
+		re, err := lead.FoldOpportunity(o.OpportunityID, union(stored, extra))
+		if err != nil {
+			return err
+		}
+		re.LeadID = o.LeadID
+		*o = *re
+	}
+	if o.LeadID == "" {
+		// A deal closed before we heard which lead it came from; it joins
+		// the lead's history when opportunity.upserted names one.
+		return nil
+	}
+	if prevLead != o.LeadID {
+		if err := p.tx.RekeyOpportunityEvents(ctx, o.OpportunityID, o.LeadID); err != nil {
+			return err
+		}
+		for _, b := range p.batch {
+			if b.OpportunityRef == o.OpportunityID {
+				b.LeadKey = o.LeadID
+			}
+		}
+		e.LeadKey = o.LeadID
+		if err := p.ensureLoaded(ctx, o.LeadID); err != nil {
+			return err
+		}
+		p.dirty[o.LeadID] = true
+		if prevLead != "" {
+			if err := p.ensureLoaded(ctx, prevLead); err != nil {
+				return err
+			}
+			p.dirty[prevLead] = true
+		}
+		return nil
+	}
+	return p.fold(ctx, o.LeadID, e)
+}
+
+// flush writes every changed record.
+func (p *projector) flush(ctx context.Context) error {
+	if len(p.newAls) > 0 {
+		if err := p.tx.PutAliases(ctx, p.newAls); err != nil {
+			return err
+		}
+	}
+	leads := make([]*lead.Lead, 0, len(p.leads))
+	for _, l := range p.leads {
+		if l.Events > 0 {
+			leads = append(leads, l)
+		}
+	}
+	if err := p.tx.SaveLeads(ctx, leads); err != nil {
+		return err
+	}
+	opps := make([]*lead.Opportunity, 0, len(p.opps))
+	for _, o := range p.opps {
+		opps = append(opps, o)
+	}
+	if err := p.tx.SaveOpportunities(ctx, opps); err != nil {
+		return err
+	}
+	ps := make([]*people.Person, 0, len(p.people))
+	for _, x := range p.people {
+		ps = append(ps, x)
+	}
+	return p.tx.SavePeople(ctx, ps)
+}
+
+// union joins stored events with the batch's own, once each: during a
+// rebuild the batch is already in the log, so the same event can be in both.
+func union(stored []event.Event, batch []*event.Event) []event.Event {
+	out := make([]event.Event, 0, len(stored)+len(batch))
+	have := make(map[int64]bool, len(batch))
+	for _, b := range batch {
+		if !have[b.Seq] {
+			have[b.Seq] = true
+			out = append(out, *b)
+		}
+	}
+	for _, s := range stored {
+		if !have[s.Seq] {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -1,0 +1,301 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/accordhq/accord/internal/event"
+	"github.com/accordhq/accord/internal/lead"
+	"github.com/accordhq/accord/internal/people"
+)
+
+// chunk bounds rows per multi-row statement, well under SQLite's limit of
+// 32,766 bound parameters.
+const chunk = 500
+
+type sqliteTx struct{ tx *sql.Tx }
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// placeholders returns "(?,?,?),(?,?,?)" for rows of cols columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+",", rows), ",")
+}
+
+func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
+
+func strArgs(ss []string) []any {
+	a := make([]any, len(ss))
+	for i, s := range ss {
+		a[i] = s
+	}
+	return a
+}
+
+// eachChunk calls fn on consecutive slices of at most size elements.
+func eachChunk[T any](xs []T, size int, fn func([]T) error) error {
+	for len(xs) > 0 {
+		n := min(size, len(xs))
+		if err := fn(xs[:n]); err != nil {
+			return err
+		}
+		xs = xs[n:]
+	}
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func (t *sqliteTx) MaxSeq(ctx context.Context) (int64, error) {
+	var v sql.NullInt64
+	if err := t.tx.QueryRowContext(ctx, `SELECT max(seq) FROM events`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read last sequence number: %w", err)
+	}
+	return v.Int64, nil
+}
+
+func (t *sqliteTx) EventHashes(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string)
+	err := eachChunk(ids, chunk, func(part []string) error {
+		rows, err := t.tx.QueryContext(ctx, `SELECT id, hash FROM events WHERE id IN (`+inList(len(part))+`)`, strArgs(part)...)
+		if err != nil {
+			return fmt.Errorf("look up event ids: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, h string
+			if err := rows.Scan(&id, &h); err != nil {
+				return err
+			}
+			out[id] = h
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func (t *sqliteTx) InsertEvents(ctx context.Context, evs []*event.Event) error {
+	return eachChunk(evs, chunk, func(part []*event.Event) error {
+		args := make([]any, 0, len(part)*11)
+		for _, e := range part {
+			args = append(args, e.Seq, e.ID, string(e.Type), micros(e.OccurredAt), micros(e.ReceivedAt),
+				nullable(e.LeadKey), nullable(e.LeadRef), nullable(e.OpportunityRef), nullable(e.PersonRef), e.Hash, string(e.Data))
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO events (seq, id, type, occurred_at, received_at, lead_key, lead_ref,
+			opportunity_ref, person_ref, hash, data) VALUES `+placeholders(len(part), 11), args...)
+		if err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		return nil
+	})
+}
+
+func (t *sqliteTx) SetEventLeadKeys(ctx context.Context, evs []*event.Event) error {
+	for _, e := range evs {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE events SET lead_key = ? WHERE seq = ?`, nullable(e.LeadKey), e.Seq); err != nil {
+			return fmt.Errorf("file event %d under its lead: %w", e.Seq, err)
+		}
+	}
+	return nil
+}
+
+func (t *sqliteTx) MergeLead(ctx context.Context, from, into string) error {
+	for _, q := range []string{
+		`UPDATE events SET lead_key = ? WHERE lead_key = ?`,
+		`UPDATE lead_aliases SET lead_key = ? WHERE lead_key = ?`,
+		`UPDATE opportunities SET lead_key = ? WHERE lead_key = ?`,
+	} {
+		if _, err := t.tx.ExecContext(ctx, q, into, from); err != nil {
+			return fmt.Errorf("merge lead %s into %s: %w", from, into, err)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM leads WHERE lead_key = ?`, from); err != nil {
+		return fmt.Errorf("merge lead %s into %s: %w", from, into, err)
+	}
+	return nil
+}
+
+func (t *sqliteTx) RekeyOpportunityEvents(ctx context.Context, opportunityID, leadKey string) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE events SET lead_key = ? WHERE opportunity_ref = ?`, leadKey, opportunityID)
+	if err != nil {
+		return fmt.Errorf("file opportunity %s under lead %s: %w", opportunityID, leadKey, err)
+	}
+	return nil
+}
+
+func (t *sqliteTx) LeadEvents(ctx context.Context, key string) ([]event.Event, error) {
+	return queryEvents(ctx, t.tx, `WHERE lead_key = ?`, key)
+}
+
+func (t *sqliteTx) OpportunityEvents(ctx context.Context, id string) ([]event.Event, error) {
+	return queryEvents(ctx, t.tx, `WHERE opportunity_ref = ?`, id)
+}
+
+func (t *sqliteTx) ResolveAliases(ctx context.Context, refs []string) (map[string]string, error) {
+	out := make(map[string]string, len(refs))
+	err := eachChunk(refs, chunk, func(part []string) error {
+		rows, err := t.tx.QueryContext(ctx, `SELECT alias, lead_key FROM lead_aliases WHERE alias IN (`+inList(len(part))+`)`, strArgs(part)...)
+		if err != nil {
+			return fmt.Errorf("resolve lead ids: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var a, k string
+			if err := rows.Scan(&a, &k); err != nil {
+				return err
+			}
+			out[a] = k
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func (t *sqliteTx) PutAliases(ctx context.Context, aliases map[string]string) error {
+	pairs := make([][2]string, 0, len(aliases))
+	for a, k := range aliases {
+		pairs = append(pairs, [2]string{a, k})
+	}
+	return eachChunk(pairs, chunk, func(part [][2]string) error {
+		args := make([]any, 0, 2*len(part))
+		for _, p := range part {
+			args = append(args, p[0], p[1])
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO lead_aliases (alias, lead_key) VALUES `+placeholders(len(part), 2)+`
+			ON CONFLICT (alias) DO UPDATE SET lead_key = excluded.lead_key`, args...)
+		if err != nil {
+			return fmt.Errorf("save lead aliases: %w", err)
+		}
+		return nil
+	})
+}
+
+func (t *sqliteTx) LeadKeysByEmail(ctx context.Context, norm string) ([]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT lead_key FROM leads WHERE email_norm = ? AND email_norm <> ''`, norm)
+	if err != nil {
+		return nil, fmt.Errorf("find lead by email: %w", err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
+}
+
+func (t *sqliteTx) LoadLeads(ctx context.Context, keys []string) (map[string]*lead.Lead, error) {
+	out := make(map[string]*lead.Lead, len(keys))
+	err := eachChunk(keys, chunk, func(part []string) error {
+		ls, err := queryLeads(ctx, t.tx, `SELECT lead_key, email_norm, state FROM leads WHERE lead_key IN (`+inList(len(part))+`)`, strArgs(part)...)
+		for _, l := range ls {
+			out[l.LeadID] = l
+		}
+		return err
+	})
+	return out, err
+}
+
+func (t *sqliteTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
+	return eachChunk(leads, chunk, func(part []*lead.Lead) error {
+		args := make([]any, 0, len(part)*10)
+		for _, l := range part {
+			l.Aliases = nil
+			state, err := json.Marshal(l)
+			if err != nil {
+				return fmt.Errorf("encode lead %s: %w", l.LeadID, err)
+			}
+			args = append(args, l.LeadID, l.EmailNorm, l.Stage, l.Owner, l.Team, l.Source, l.Segment,
+				micros(l.CreatedAt), micros(l.UpdatedAt), string(state))
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO leads (lead_key, email_norm, stage, owner, team, source, segment,
+			created_at, updated_at, state) VALUES `+placeholders(len(part), 10)+`
+			ON CONFLICT (lead_key) DO UPDATE SET email_norm = excluded.email_norm, stage = excluded.stage,
+			owner = excluded.owner, team = excluded.team, source = excluded.source, segment = excluded.segment,
+			created_at = excluded.created_at, updated_at = excluded.updated_at, state = excluded.state`, args...)
+		if err != nil {
+			return fmt.Errorf("save leads: %w", err)
+		}
+		return nil
+	})
+}
+
+func (t *sqliteTx) LoadOpportunities(ctx context.Context, ids []string) (map[string]*lead.Opportunity, error) {
+	out := make(map[string]*lead.Opportunity, len(ids))
+	err := eachChunk(ids, chunk, func(part []string) error {
+		os, err := queryOpportunities(ctx, t.tx, `WHERE opportunity_id IN (`+inList(len(part))+`)`, strArgs(part)...)
+		for _, o := range os {
+			out[o.OpportunityID] = o
+		}
+		return err
+	})
+	return out, err
+}
+
+func (t *sqliteTx) SaveOpportunities(ctx context.Context, opps []*lead.Opportunity) error {
+	return eachChunk(opps, chunk, func(part []*lead.Opportunity) error {
+		args := make([]any, 0, len(part)*5)
+		for _, o := range part {
+			state, err := json.Marshal(o)
+			if err != nil {
+				return fmt.Errorf("encode opportunity %s: %w", o.OpportunityID, err)
+			}
+			args = append(args, o.OpportunityID, o.LeadID, o.Status, micros(o.UpdatedAt), string(state))
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO opportunities (opportunity_id, lead_key, status, updated_at, state)
+			VALUES `+placeholders(len(part), 5)+`
+			ON CONFLICT (opportunity_id) DO UPDATE SET lead_key = excluded.lead_key, status = excluded.status,
+			updated_at = excluded.updated_at, state = excluded.state`, args...)
+		if err != nil {
+			return fmt.Errorf("save opportunities: %w", err)
+		}
+		return nil
+	})
+}
+
+func (t *sqliteTx) LoadPeople(ctx context.Context, ids []string) (map[string]*people.Person, error) {
+	out := make(map[string]*people.Person, len(ids))
+	err := eachChunk(ids, chunk, func(part []string) error {
+		ps, err := queryPeople(ctx, t.tx, `WHERE person_id IN (`+inList(len(part))+`)`, strArgs(part)...)
+		for _, p := range ps {
+			out[p.PersonID] = p
+		}
+		return err
+	})
+	return out, err
+}
+
+func (t *sqliteTx) SavePeople(ctx context.Context, ps []*people.Person) error {
+	return eachChunk(ps, chunk, func(part []*people.Person) error {
+		args := make([]any, 0, len(part)*2)
+		for _, p := range part {
+			state, err := json.Marshal(p)
+			if err != nil {
+				return fmt.Errorf("encode person %s: %w", p.PersonID, err)
+			}
+			args = append(args, p.PersonID, string(state))
+		}
+		_, err := t.tx.ExecContext(ctx, `INSERT INTO people (person_id, state) VALUES `+placeholders(len(part), 2)+`
+			ON CONFLICT (person_id) DO UPDATE SET state = excluded.state`, args...)
+		if err != nil {
+			return fmt.Errorf("save people: %w", err)
+		}
+		return nil
+	})
+}
