@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -99,21 +100,34 @@ func splitArray(body []byte, maxEvents int) ([][]byte, error) {
 	return raws, nil
 }
 
-// syntaxAt places a decoding error at a line and column of the body.
+// syntaxAt places a decoding error at a line and column of the body. The
+// offsets encoding/json reports are relative to the value being decoded (and
+// count differently in its tokenizer and its scanner), so the whole body is
+// checked again, which gives one offset: just after the byte at fault.
 func syntaxAt(body []byte, err error) error {
-	var off int64 = int64(len(body))
+	off := len(body)
 	msg := err.Error()
 	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		off = se.Offset
-		if se.Offset > 0 && msg == "" {
+	if errors.As(json.Unmarshal(body, new(json.RawMessage)), &se) {
+		msg = se.Error()
+		if se.Offset > 0 && se.Offset <= int64(len(body)) {
+			off = int(se.Offset) - 1
+		}
+		if strings.HasPrefix(msg, "unexpected end of JSON input") {
+			off = len(body)
+		}
+	} else if errors.As(err, &se) {
+		// The body is valid JSON but not the shape we need (data after
+		// the array); err was built with an offset into the body.
+		if se.Offset >= 0 && se.Offset <= int64(len(body)) {
+			off = int(se.Offset)
+		}
+		if msg == "" {
 			msg = "unexpected data after the array"
 		}
-	} else if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		msg = "the body ends before the JSON does"
 	}
-	if off > int64(len(body)) {
-		off = int64(len(body))
+	if off == len(body) && (strings.HasPrefix(msg, "unexpected end") || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)) {
+		msg = "the body ends before the JSON does"
 	}
 	line, col := 1, 1
 	for _, b := range body[:off] {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 )
@@ -61,7 +62,9 @@ func Decode(raw []byte, now time.Time) (Event, error) {
 	if err := dec.Decode(&env); err != nil {
 		return Event{}, jsonFieldError("", err)
 	}
-	if dec.More() {
+	// More() is false at a stray '}' or ']', so ask for the next token:
+	// only the end of the input is acceptable.
+	if _, err := dec.Token(); err != io.EOF {
 		return Event{}, &FieldError{Msg: "unexpected data after the event object"}
 	}
 	e := Event{ReceivedAt: now.UTC()}
@@ -93,7 +96,7 @@ func Decode(raw []byte, now time.Time) (Event, error) {
 	if err != nil {
 		return e, &FieldError{Field: "occurred_at", Msg: fmt.Sprintf("%q is not an RFC 3339 time with a zone (e.g. 2026-03-01T14:05:00Z)", *env.OccurredAt)}
 	}
-	if at.Year() < 1970 {
+	if at.UTC().Year() < 1970 {
 		return e, &FieldError{Field: "occurred_at", Msg: "is before 1970"}
 	}
 	if at.After(now.Add(MaxFuture)) {

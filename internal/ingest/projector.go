@@ -226,7 +226,8 @@ func (p *projector) ensureLoaded(ctx context.Context, key string) error {
 	}
 	l, ok := m[key]
 	if !ok {
-		return fmt.Errorf("lead %s is in the email index but not stored", key)
+		// An id whose lead lost every event (see flush) starts afresh.
+		l = lead.New(key)
 	}
 	p.leads[key] = l
 	return nil
@@ -377,9 +378,17 @@ func (p *projector) flush(ctx context.Context) error {
 		}
 	}
 	leads := make([]*lead.Lead, 0, len(p.leads))
-	for _, l := range p.leads {
+	for key, l := range p.leads {
 		if l.Events > 0 {
 			leads = append(leads, l)
+			continue
+		}
+		// Every event of this lead moved away with an opportunity that
+		// turned out to be someone else's: drop its stored row, or it
+		// would live on, stale, and be extended by the lead's next event.
+		// (Merging a lead into itself moves nothing and deletes its row.)
+		if err := p.tx.MergeLead(ctx, key, key); err != nil {
+			return err
 		}
 	}
 	if err := p.tx.SaveLeads(ctx, leads); err != nil {

@@ -1,0 +1,72 @@
+// Package api serves Accord's JSON API over HTTP: events in, leads and their
+// history out, behind bearer tokens with roles.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/accordhq/accord/internal/ingest"
+	"github.com/accordhq/accord/internal/store"
+)
+
+// Limits bound what one request may carry.
+type Limits struct {
+	MaxBodyBytes   int64
+	MaxBatchEvents int
+}
+
+// DefaultLimits are generous for CRMs (HubSpot batches are 100 records).
+var DefaultLimits = Limits{MaxBodyBytes: 16 << 20, MaxBatchEvents: 10_000}
+
+// Server holds what the handlers need.
+type Server struct {
+	store  store.Store
+	ingest *ingest.Service
+	log    *slog.Logger
+	limits Limits
+	now    func() time.Time
+}
+
+// New returns an API server over st.
+func New(st store.Store, in *ingest.Service, log *slog.Logger, limits Limits) *Server {
+	return &Server{store: st, ingest: in, log: log, limits: limits, now: time.Now}
+}
+
+// Handler is the whole HTTP surface: one route table, wrapped in the
+// middleware every request goes through.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.health)
+
+	read := func(h handlerFunc) http.Handler { return s.authorize(readAccess, h) }
+	write := func(h handlerFunc) http.Handler { return s.authorize(writeAccess, h) }
+	admin := func(h handlerFunc) http.Handler { return s.authorize(adminAccess, h) }
+
+	mux.Handle("POST /api/v1/events", write(s.postEvents))
+	mux.Handle("GET /api/v1/events", read(s.listEvents))
+	mux.Handle("GET /api/v1/leads", read(s.listLeads))
+	mux.Handle("GET /api/v1/leads/{lead_id}", read(s.getLead))
+	mux.Handle("GET /api/v1/people", read(s.listPeople))
+	mux.Handle("GET /api/v1/teams", read(s.listTeams))
+	mux.Handle("GET /api/v1/tokens", admin(s.listTokens))
+	mux.Handle("POST /api/v1/tokens", admin(s.createToken))
+	mux.Handle("GET /api/v1/openapi.json", read(s.openAPI))
+	mux.Handle("/api/", read(func(w http.ResponseWriter, r *http.Request) error {
+		return errorf(http.StatusNotFound, "no such API route: %s %s", r.Method, r.URL.Path)
+	}))
+	return s.recover(s.requestLog(mux))
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	cur, latest, err := s.store.SchemaVersion(ctx)
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "error": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "backend": s.store.Backend(), "schema_version": cur, "schema_latest": latest})
+}

@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/accordhq/accord/internal/api"
+	"github.com/accordhq/accord/internal/config"
+	"github.com/accordhq/accord/internal/ingest"
+	"github.com/accordhq/accord/internal/store"
+	"github.com/accordhq/accord/internal/store/dial"
+)
+
+var serveCmd = command{
+	name:    "serve",
+	summary: "serve the API on HOST:PORT",
+	usage:   "serve [--addr HOST:PORT] [--db URL]",
+	example: "accord serve --addr 127.0.0.1:8080 --db postgres://postgres@127.0.0.1:5432/accord",
+	run:     runServe,
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := flags(e.cmd, e)
+	vals := config.Register(fs)
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	cfg, err := config.Resolve(vals)
+	if err != nil {
+		return err
+	}
+	log := logger(cfg, e.stderr)
+	st, err := dial.Ready(ctx, cfg.DB)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return serve(ctx, cfg, st, log, nil)
+}
+
+// serve runs the HTTP server until ctx is cancelled, then lets in-flight
+// requests (batches being written) finish before returning. ready, if set,
+// is called with the bound address once the listener is up.
+func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Logger, ready func(addr string)) error {
+	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus})
+	srv := api.New(st, in, log, api.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchEvents: cfg.MaxBatchEvents})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("accord serving", "addr", "http://"+ln.Addr().String(), "backend", st.Backend(), "db", dial.Redact(cfg.DB))
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests", "timeout", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
