@@ -30,15 +30,11 @@ type backend struct {
 // PostgreSQL when ACCORD_TEST_POSTGRES_URL is set (see postgres_test.go).
 func backends() []backend {
 	bs := []backend{{"sqlite", openSQLite}}
-	if openPostgres != nil {
+	if os.Getenv(postgresURLEnv) != "" {
 		bs = append(bs, backend{"postgres", openPostgres})
 	}
 	return bs
 }
-
-// openPostgres is set by postgres_test.go when the PostgreSQL store is
-// built into the test binary.
-var openPostgres func(t *testing.T) store.Store
 
 func openSQLite(t *testing.T) store.Store {
 	t.Helper()
@@ -63,8 +59,8 @@ func eachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 			fn(t, b)
 		})
 	}
-	if openPostgres == nil && os.Getenv("ACCORD_TEST_POSTGRES_URL") == "" {
-		t.Log("PostgreSQL skipped: set ACCORD_TEST_POSTGRES_URL=postgres://… to run these tests on it too")
+	if os.Getenv(postgresURLEnv) == "" {
+		t.Log("PostgreSQL skipped: set " + postgresURLEnv + "=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run these tests on it too")
 	}
 }
 

@@ -35,9 +35,12 @@ func (s *Server) listLeads(w http.ResponseWriter, r *http.Request) error {
 		if v == "" {
 			continue
 		}
-		t, err := parseTimeParam(v)
+		t, dateOnly, err := parseTimeParam(v)
 		if err != nil {
 			return fieldError(p.name, "%s must be an RFC 3339 time or a date (2026-03-01), got %q", p.name, v)
+		}
+		if dateOnly && strings.HasSuffix(p.name, "_to") {
+			t = t.AddDate(0, 0, 1) // a date as an upper bound includes that whole day
 		}
 		*p.dst = t
 	}
@@ -102,11 +105,13 @@ func (s *Server) getLead(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func parseTimeParam(v string) (time.Time, error) {
+// parseTimeParam reads an RFC 3339 time or a plain date (UTC midnight).
+func parseTimeParam(v string) (t time.Time, dateOnly bool, err error) {
 	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
+		return t, false, nil
 	}
-	return time.Parse("2006-01-02", v)
+	t, err = time.Parse("2006-01-02", v)
+	return t, true, err
 }
 
 func encodeCursor(c store.Cursor) string {

@@ -34,9 +34,15 @@ type leadDetail struct {
 			EnteredAt time.Time  `json:"entered_at"`
 			LeftAt    *time.Time `json:"left_at"`
 		} `json:"stages"`
-		Assignments  []struct{ EventID string `json:"event_id"` } `json:"assignments"`
-		Touches      []struct{ EventID string `json:"event_id"` } `json:"touches"`
-		Dispositions []struct{ EventID string `json:"event_id"` } `json:"dispositions"`
+		Assignments []struct {
+			EventID string `json:"event_id"`
+		} `json:"assignments"`
+		Touches []struct {
+			EventID string `json:"event_id"`
+		} `json:"touches"`
+		Dispositions []struct {
+			EventID string `json:"event_id"`
+		} `json:"dispositions"`
 	} `json:"history"`
 	Opportunities []struct {
 		OpportunityID string   `json:"opportunity_id"`
@@ -144,7 +150,8 @@ func TestListLeads(t *testing.T) {
 			{"segment=enterprise", []string{"L-3", "L-2"}},
 			{"source=webinar&segment=smb", []string{"L-1"}},
 			{"created_from=2026-03-02", []string{"L-3", "L-2"}},
-			{"created_to=2026-03-02", []string{"L-1"}},
+			{"created_to=2026-03-01", []string{"L-1"}}, // a date as upper bound includes that day
+			{"created_to=2026-03-02", []string{"L-2", "L-1"}},
 			{"created_from=2026-03-02T00:00:00Z&created_to=2026-03-03T00:00:00Z", []string{"L-2"}},
 			{"created_from=" + url.QueryEscape("2026-03-02T10:00:00+01:00"), []string{"L-3", "L-2"}},
 			{"updated_from=2026-03-04", []string{"L-1"}},

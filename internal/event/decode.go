@@ -122,6 +122,12 @@ func Decode(raw []byte, now time.Time) (Event, error) {
 		return e, fmt.Errorf("encode data: %w", err)
 	}
 	e.Data = canon
+	if l, ok := p.(*Lead); !ok || len(l.Attributes) == 0 {
+		// Attributes hold json.Numbers here but float64s when read back
+		// from the log; only payloads that read back identically are kept,
+		// so live ingest and a rebuild fold exactly the same values.
+		e.payload = p
+	}
 	e.Hash = bodyHash(e.Type, e.OccurredAt, canon)
 	return e, nil
 }

@@ -49,6 +49,10 @@ type Event struct {
 	PersonRef string `json:"-"`
 	// LeadKey is the canonical lead the event was filed under; set by ingest.
 	LeadKey string `json:"lead_id,omitempty"`
+
+	// payload is Data already decoded by Decode, kept so that ingest's
+	// folds do not parse the same JSON a second time.
+	payload any
 }
 
 // Before reports whether e sorts before o in a lead's history: by the time it
@@ -60,8 +64,12 @@ func (e Event) Before(o Event) bool {
 	return e.Seq < o.Seq
 }
 
-// Payload decodes the event's data into the struct of its type.
+// Payload decodes the event's data into the struct of its type. The result
+// may be shared with other copies of e: callers must not modify it.
 func (e Event) Payload() (any, error) {
+	if e.payload != nil {
+		return e.payload, nil
+	}
 	p := newPayload(e.Type)
 	if p == nil {
 		return nil, &FieldError{Field: "type", Msg: "unknown event type " + string(e.Type)}

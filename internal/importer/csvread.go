@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"io"
-	"sync/atomic"
 )
 
 // utf8BOM starts files saved by Excel as "CSV UTF-8"; left in, it would
@@ -29,11 +28,11 @@ func newCSVReader(r io.Reader) *csv.Reader {
 // countingReader counts the bytes read so far, for the progress bar.
 type countingReader struct {
 	r io.Reader
-	n atomic.Int64
+	n int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
+	c.n += int64(n)
 	return n, err
 }

@@ -18,6 +18,9 @@ import (
 // tests that need them skip.
 func datasetsDir(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("data set imports take seconds; skipped with -short")
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)

@@ -65,7 +65,7 @@ type Summary struct {
 }
 
 // String is the one-line summary printed at the end of an import.
-func (s *Summary) String() string {
+func (s Summary) String() string {
 	return fmt.Sprintf("import %s: %d rows read, %d imported, %d rejected; events: %d accepted, %d duplicates, %d rejected",
 		s.Name, s.RowsRead, s.RowsImported, s.RowsRejected, s.EventsAccepted, s.EventsDuplicates, s.EventsRejected)
 }
@@ -133,7 +133,6 @@ func Import(ctx context.Context, r io.Reader, m *Mapping, sink Sink, opts Option
 	case err != nil:
 		return sum, fmt.Errorf("read header: %w", err)
 	}
-	header = slices.Clone(header)
 	p, err := compile(m, header)
 	if err != nil {
 		return sum, err
@@ -180,7 +179,7 @@ type row struct {
 func (im *importer) run(ctx context.Context, csvr *csv.Reader, cr *countingReader) error {
 	for {
 		if err := ctx.Err(); err != nil {
-			return err
+			return fmt.Errorf("stopped after line %d: %w", im.lastLine, err)
 		}
 		rec, err := csvr.Read()
 		if errors.Is(err, io.EOF) {
@@ -201,17 +200,16 @@ func (im *importer) run(ctx context.Context, csvr *csv.Reader, cr *countingReade
 			im.addRow(line, rec)
 		}
 		if len(im.batch) >= im.opts.BatchSize || len(im.rows) >= im.opts.BatchSize {
-			if err := im.flush(ctx, cr.n.Load()); err != nil {
+			if err := im.flush(ctx, cr.n); err != nil {
 				return err
 			}
 		}
 	}
-	return im.flush(ctx, cr.n.Load())
+	return im.flush(ctx, cr.n)
 }
 
 // addRow turns a record into events for the batch, or records why not.
 func (im *importer) addRow(line int, rec []string) {
-	rec = slices.Clone(rec)
 	if extra := rec[min(im.width, len(rec)):]; slices.ContainsFunc(extra, func(s string) bool { return strings.TrimSpace(s) != "" }) {
 		// Trailing empty cells are common spreadsheet noise; anything more
 		// usually means an unquoted comma shifted the row.

@@ -215,7 +215,7 @@ func (p *plan) cell(c column, rec []string) (v, from string, err error) {
 	return c.value, "", nil
 }
 
-// number reads a numeric cell; "" and nil mean missing.
+// parseNumber reads a numeric cell; from names its column for messages.
 func parseNumber(s, from, path string) (*float64, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {

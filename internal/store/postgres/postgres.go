@@ -49,6 +49,15 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse PostgreSQL URL: %w", err)
 	}
+	// pgx prepares each statement once per connection. After five runs
+	// PostgreSQL may switch a prepared statement to a generic plan made for
+	// the tables as they were then; a server started on an empty database
+	// would keep planning sequential scans (quadratic with = ANY($1) of a
+	// 1,000-element array) long after the tables have grown. Planning each
+	// run for its actual arguments and table sizes costs far less.
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)

@@ -28,6 +28,7 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 	ms     []store.Migration
+	leads  *leadCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -52,6 +53,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	q.Set("_busy_timeout", "10000")
 	q.Set("_foreign_keys", "on")
 	q.Set("_cache_size", "-65536")
+	// Keep prepared statements per connection: the multi-row statements
+	// come in a few fixed shapes (see eachChunk), and parsing one with
+	// thousands of placeholders costs more than running it.
+	q.Set("_stmt_cache_size", "256")
 	dsn := "file:" + path + "?" + q.Encode()
 	writer, err := sql.Open("sqlite3", dsn+"&_txlock=immediate")
 	if err != nil {
@@ -64,6 +69,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	if x := os.Getenv("ACCORD_EXP_PRAGMAS"); x != "" { // EXPERIMENT
+		if _, err := writer.ExecContext(ctx, x); err != nil {
+			return nil, err
+		}
+	}
 	reader, err := sql.Open("sqlite3", dsn+"&_query_only=1")
 	if err != nil {
 		writer.Close()
@@ -71,7 +81,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	reader.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	return &Store{path: path, writer: writer, reader: reader, ms: ms}, nil
+	return &Store{path: path, writer: writer, reader: reader, ms: ms, leads: newLeadCache(leadCacheSize)}, nil
 }
 
 // Backend names the database kind.
@@ -138,13 +148,16 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(&sqliteTx{tx: tx}); err != nil {
+	t := &sqliteTx{tx: tx, leads: s.leads}
+	if err := fn(t); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	// Only committed states may be trusted by the next transaction.
+	s.leads.put(t.saved)
 	return nil
 }
 

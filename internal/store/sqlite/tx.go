@@ -14,9 +14,13 @@ import (
 
 // chunk bounds rows per multi-row statement, well under SQLite's limit of
 // 32,766 bound parameters.
-const chunk = 500
+const chunk = 512
 
-type sqliteTx struct{ tx *sql.Tx }
+type sqliteTx struct {
+	tx    *sql.Tx
+	leads *leadCache
+	saved []cachedLead // leads written, for the cache once committed
+}
 
 // querier is what both *sql.DB and *sql.Tx offer.
 type querier interface {
@@ -40,10 +44,16 @@ func strArgs(ss []string) []any {
 	return a
 }
 
-// eachChunk calls fn on consecutive slices of at most size elements.
+// eachChunk calls fn on consecutive slices of at most size elements, each a
+// power of two long (size is one), so a multi-row statement has only a
+// handful of shapes and the connection's statement cache keeps them all
+// prepared instead of parsing a new one for every batch.
 func eachChunk[T any](xs []T, size int, fn func([]T) error) error {
 	for len(xs) > 0 {
-		n := min(size, len(xs))
+		n := size
+		for n > len(xs) {
+			n /= 2
+		}
 		if err := fn(xs[:n]); err != nil {
 			return err
 		}
@@ -203,11 +213,29 @@ func (t *sqliteTx) LeadKeysByEmail(ctx context.Context, norm string) ([]string, 
 func (t *sqliteTx) LoadLeads(ctx context.Context, keys []string) (map[string]*lead.Lead, error) {
 	out := make(map[string]*lead.Lead, len(keys))
 	err := eachChunk(keys, chunk, func(part []string) error {
-		ls, err := queryLeads(ctx, t.tx, `SELECT lead_key, email_norm, state FROM leads WHERE lead_key IN (`+inList(len(part))+`)`, strArgs(part)...)
-		for _, l := range ls {
-			out[l.LeadID] = l
+		rows, err := t.tx.QueryContext(ctx, `SELECT lead_key, email_norm, state FROM leads WHERE lead_key IN (`+inList(len(part))+`)`, strArgs(part)...)
+		if err != nil {
+			return fmt.Errorf("read leads: %w", err)
 		}
-		return err
+		defer rows.Close()
+		for rows.Next() {
+			var key, norm string
+			var state sql.RawBytes
+			if err := rows.Scan(&key, &norm, &state); err != nil {
+				return fmt.Errorf("read leads: %w", err)
+			}
+			if l := t.leads.take(key, norm, state); l != nil {
+				out[key] = l
+				continue
+			}
+			l := &lead.Lead{}
+			if err := json.Unmarshal(state, l); err != nil {
+				return fmt.Errorf("decode lead %s: %w", key, err)
+			}
+			l.LeadID, l.EmailNorm = key, norm
+			out[key] = l
+		}
+		return rows.Err()
 	})
 	return out, err
 }
@@ -221,6 +249,7 @@ func (t *sqliteTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 			if err != nil {
 				return fmt.Errorf("encode lead %s: %w", l.LeadID, err)
 			}
+			t.saved = append(t.saved, cachedLead{norm: l.EmailNorm, state: string(state), lead: l})
 			args = append(args, l.LeadID, l.EmailNorm, l.Stage, l.Owner, l.Team, l.Source, l.Segment,
 				micros(l.CreatedAt), micros(l.UpdatedAt), string(state))
 		}
