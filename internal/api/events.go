@@ -40,7 +40,16 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 			return errorf(http.StatusUnsupportedMediaType, "Content-Type %s is not supported: send application/json (an array of events) or application/x-ndjson", mt)
 		}
 	}
+	// Ingest is bounded by the one writer, so decoding leaves it a core:
+	// with every core decoding, the writer waits for CPU and the whole
+	// server slows down.
+	select {
+	case s.decoding <- struct{}{}:
+	case <-r.Context().Done():
+		return errorf(http.StatusServiceUnavailable, "request cancelled while waiting to be decoded")
+	}
 	items, err := event.DecodeBatch(body, ndjson, s.limits.MaxBatchEvents, s.now())
+	<-s.decoding
 	if err != nil {
 		var se *event.SyntaxError
 		switch {

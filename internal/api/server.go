@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"time"
 
 	"github.com/accordhq/accord/internal/ingest"
@@ -28,11 +29,15 @@ type Server struct {
 	log    *slog.Logger
 	limits Limits
 	now    func() time.Time
+	// decoding bounds how many batches are decoded at once (see
+	// postEvents).
+	decoding chan struct{}
 }
 
 // New returns an API server over st.
 func New(st store.Store, in *ingest.Service, log *slog.Logger, limits Limits) *Server {
-	return &Server{store: st, ingest: in, log: log, limits: limits, now: time.Now}
+	return &Server{store: st, ingest: in, log: log, limits: limits, now: time.Now,
+		decoding: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1))}
 }
 
 // Handler is the whole HTTP surface: one route table, wrapped in the

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,29 +77,29 @@ func (t *apiTarget) close() {
 	t.st.Close()
 }
 
-// send posts every body with senders requests in flight and returns the
-// wall time and each batch's latency. Every event must come back accepted.
-func (t *apiTarget) send(ctx context.Context, bods [][]byte, senders int, progress func(int64)) (time.Duration, []time.Duration, error) {
+// send posts the batches of each stream in order, one sender per stream,
+// and returns the wall time and every batch's latency. Every event must
+// come back accepted.
+func (t *apiTarget) send(ctx context.Context, streams [][][]byte, progress func(int64)) (time.Duration, []time.Duration, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	lat := make([]time.Duration, len(bods))
-	var next, done atomic.Int64
+	lat := make([][]time.Duration, len(streams))
+	var done atomic.Int64
 	var wg sync.WaitGroup
 	start := time.Now()
-	for range senders {
+	for k, bods := range streams {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(bods) {
+			for i, body := range bods {
+				if ctx.Err() != nil {
 					return
 				}
 				t0 := time.Now()
-				n, err := t.post(ctx, bods[i])
-				lat[i] = time.Since(t0)
+				n, err := t.post(ctx, body)
+				lat[k] = append(lat[k], time.Since(t0))
 				if err != nil {
-					cancel(fmt.Errorf("batch %d: %w", i, err))
+					cancel(fmt.Errorf("stream %d batch %d: %w", k, i, err))
 					return
 				}
 				d := done.Add(int64(n))
@@ -113,7 +114,7 @@ func (t *apiTarget) send(ctx context.Context, bods [][]byte, senders int, progre
 	if err := context.Cause(ctx); err != nil {
 		return 0, nil, err
 	}
-	return took, lat, nil
+	return took, slices.Concat(lat...), nil
 }
 
 // post sends one batch and returns how many events were accepted.

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/accordhq/accord/internal/ingest"
 )
 
 // Options shape an ingest bench run.
@@ -28,8 +30,9 @@ type Options struct {
 	Events int
 	// Batch is how many events go in one request (default 1,000).
 	Batch int
-	// Senders is how many requests are in flight at once (default 3), so
-	// decoding one batch overlaps writing another.
+	// Senders is how many requests are in flight at once (default 4), so
+	// decoding some batches overlaps writing others. Each sender sends its
+	// own stream of leads, in order.
 	Senders int
 	// Seed picks the workload; the same seed sends the same events.
 	Seed int64
@@ -45,7 +48,7 @@ func (o Options) withDefaults() Options {
 		o.Batch = 1000
 	}
 	if o.Senders <= 0 {
-		o.Senders = 3
+		o.Senders = 4
 	}
 	if o.Seed == 0 {
 		o.Seed = 1
@@ -80,7 +83,7 @@ func Ingest(ctx context.Context, o Options) (Result, error) {
 	defer sc.close(context.WithoutCancel(ctx))
 
 	now := time.Now()
-	bods := bodies(o.Seed, o.Events, o.Batch, now)
+	strs := streams(o.Seed, o.Events, o.Batch, o.Senders, now)
 
 	apiURL, err := sc.fresh(ctx)
 	if err != nil {
@@ -90,7 +93,8 @@ func Ingest(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	took, lat, err := t.send(ctx, bods, o.Senders, o.Progress)
+	took, lat, err := t.send(ctx, strs, o.Progress)
+	fmt.Fprintln(os.Stderr, "DBG writer busy", ingest.DbgBusy, "of", took, "cpu", ingest.DbgCPU, ingest.DbgGroups)
 	t.close()
 	if err != nil {
 		return Result{}, err
@@ -102,7 +106,7 @@ func Ingest(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	btook, n, err := baseline(ctx, baseURL, bods, now)
+	btook, n, err := baseline(ctx, baseURL, slices.Concat(strs...), now)
 	if err != nil {
 		return Result{}, err
 	}

@@ -25,10 +25,10 @@ const (
 // benchLead is a lead the workload is still sending events about.
 type benchLead struct {
 	id, email, company string
-	script            []step
-	last              time.Time // occurred_at of its latest event
-	events            int
-	opp               string
+	script             []step
+	last               time.Time // occurred_at of its latest event
+	events             int
+	opp                string
 }
 
 // workload produces the bench's events: what a CRM sync sends for a
@@ -43,28 +43,35 @@ type benchLead struct {
 // It is deterministic for a seed, and every event id is unique, so the
 // same events can be loaded through the API and into the baseline table.
 type workload struct {
-	r      *rand.Rand
-	prefix string
-	n      int       // events emitted so far
-	at     time.Time // the workload's clock; every event advances it
-	tick   time.Duration
-	active []*benchLead
-	done   []*benchLead // finished leads, a bounded sample for re-engagements
-	leads  int
-	opps   int
+	r        *rand.Rand
+	stream   int
+	prefix   string
+	active   int       // how many leads are in flight at once
+	n        int       // events emitted so far
+	at       time.Time // the workload's clock; every event advances it
+	tick     time.Duration
+	inFlight []*benchLead
+	done     []*benchLead // finished leads, a bounded sample for re-engagements
+	leads    int
+	opps     int
 }
 
-// activeLeads is how many leads are in flight at once: with ~7 events a
-// lead, a lead's events spread over roughly seven batches of 1,000, so most
-// batches update leads stored by earlier ones.
+// activeLeads is how many leads are in flight at once (over all streams):
+// with ~7 events a lead, a lead's events spread over several batches, so
+// most batches update leads stored by earlier ones.
 const activeLeads = 1000
 
-func newWorkload(seed int64, total int, end time.Time) *workload {
+// newWorkload returns stream number stream of streams: streams have
+// disjoint leads, as a CRM sync that sends several batches at once keeps
+// each record's changes in one ordered stream.
+func newWorkload(seed int64, stream, streams, total int, end time.Time) *workload {
 	span := 60 * 24 * time.Hour
 	tick := span / time.Duration(max(total, 1))
 	return &workload{
-		r:      rand.New(rand.NewPCG(uint64(seed), 0xacc0d)),
-		prefix: fmt.Sprintf("bench-%d-", seed),
+		r:      rand.New(rand.NewPCG(uint64(seed), 0xacc0d+uint64(stream))),
+		stream: stream,
+		prefix: fmt.Sprintf("bench-%d-%d-", seed, stream),
+		active: max(activeLeads/streams, 50),
 		at:     end.Add(-span).UTC().Truncate(time.Second),
 		tick:   max(tick, time.Millisecond),
 	}
@@ -112,13 +119,13 @@ func (w *workload) next() []byte {
 	w.at = w.at.Add(w.tick)
 	env := envelope{ID: w.prefix + fmt.Sprint(w.n), OccurredAt: w.at.Format(time.RFC3339Nano)}
 	switch {
-	case w.n <= len(benchPeople):
+	case w.stream == 0 && w.n <= len(benchPeople):
 		p := benchPeople[w.n-1]
 		env.Type, env.Data = "person.upserted", map[string]any{
 			"person_id": p.id, "name": "Rep " + p.id, "email": p.id + "@northwind.example",
 			"team": p.team, "role": p.role, "timezone": "America/New_York",
 		}
-	case len(w.active) < activeLeads || w.chance(0.02):
+	case len(w.inFlight) < w.active || w.chance(0.02):
 		w.newLead(&env)
 	default:
 		w.advance(&env)
@@ -134,10 +141,10 @@ func (w *workload) next() []byte {
 // will happen to it.
 func (w *workload) newLead(env *envelope) {
 	w.leads++
-	l := &benchLead{id: fmt.Sprintf("L%07d", w.leads), last: w.at}
+	l := &benchLead{id: fmt.Sprintf("L%d-%07d", w.stream, w.leads), last: w.at}
 	first, last := w.pick(benchFirst), w.pick(benchLast)
 	l.company = w.pick(benchCompany) + " " + w.pick(benchSuffix)
-	l.email = fmt.Sprintf("%s.%s%d@%s.example", strings.ToLower(first), strings.ToLower(last), w.leads,
+	l.email = fmt.Sprintf("%s.%s%d.%d@%s.example", strings.ToLower(first), strings.ToLower(last), w.stream, w.leads,
 		strings.ToLower(strings.ReplaceAll(l.company, " ", "")))
 	if len(w.done) > 0 && w.chance(0.03) {
 		// A known person fills in a second form under a new CRM id.
@@ -182,13 +189,13 @@ func (w *workload) newLead(env *envelope) {
 	}
 	l.script = s
 	l.events = 1
-	w.active = append(w.active, l)
+	w.inFlight = append(w.inFlight, l)
 }
 
 // advance sends the next step of a random lead in flight.
 func (w *workload) advance(env *envelope) {
-	i := w.r.IntN(len(w.active))
-	l := w.active[i]
+	i := w.r.IntN(len(w.inFlight))
+	l := w.inFlight[i]
 	st := l.script[0]
 	l.script = l.script[1:]
 	at := w.at
@@ -221,7 +228,7 @@ func (w *workload) advance(env *envelope) {
 		env.Type, env.Data = "lead.disposition", d
 	case stepOpportunity:
 		w.opps++
-		l.opp = fmt.Sprintf("O%06d", w.opps)
+		l.opp = fmt.Sprintf("O%d-%06d", w.stream, w.opps)
 		env.Type, env.Data = "opportunity.upserted", map[string]any{"opportunity_id": l.opp, "lead_id": l.id,
 			"account": l.company, "name": l.company + " platform", "stage": "discovery",
 			"amount": float64(5000 + w.r.IntN(95000)), "currency": "USD", "owner": "ae-1", "product": "forecasting"}
@@ -233,8 +240,8 @@ func (w *workload) advance(env *envelope) {
 		env.Type, env.Data = "opportunity.closed", map[string]any{"opportunity_id": l.opp, "outcome": outcome}
 	}
 	if len(l.script) == 0 {
-		w.active[i] = w.active[len(w.active)-1]
-		w.active = w.active[:len(w.active)-1]
+		w.inFlight[i] = w.inFlight[len(w.inFlight)-1]
+		w.inFlight = w.inFlight[:len(w.inFlight)-1]
 		if len(w.done) < 10_000 {
 			w.done = append(w.done, l)
 		} else {
@@ -243,23 +250,35 @@ func (w *workload) advance(env *envelope) {
 	}
 }
 
-// bodies returns n events as JSON-array request bodies of batch events each.
-func bodies(seed int64, n, batch int, end time.Time) [][]byte {
-	w := newWorkload(seed, n, end)
-	out := make([][]byte, 0, (n+batch-1)/batch)
-	for sent := 0; sent < n; {
-		k := min(batch, n-sent)
-		b := make([]byte, 0, k*330)
-		b = append(b, '[')
-		for i := range k {
-			if i > 0 {
-				b = append(b, ',', '\n')
-			}
-			b = append(b, w.next()...)
+// streams returns n events as JSON-array request bodies of batch events
+// each, in k streams of about n/k events.
+func streams(seed int64, n, batch, k int, end time.Time) [][][]byte {
+	out := make([][][]byte, k)
+	for i := range k {
+		m := n / k
+		if i < n%k {
+			m++
 		}
-		b = append(b, ']')
-		out = append(out, b)
-		sent += k
+		w := newWorkload(seed, i, k, m, end)
+		for sent := 0; sent < m; {
+			size := min(batch, m-sent)
+			b := make([]byte, 0, size*330)
+			b = append(b, '[')
+			for j := range size {
+				if j > 0 {
+					b = append(b, ',', '\n')
+				}
+				b = append(b, w.next()...)
+			}
+			b = append(b, ']')
+			out[i] = append(out[i], b)
+			sent += size
+		}
 	}
 	return out
+}
+
+// bodies returns n events in one stream.
+func bodies(seed int64, n, batch int, end time.Time) [][]byte {
+	return streams(seed, n, batch, 1, end)[0]
 }

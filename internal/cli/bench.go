@@ -4,33 +4,25 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/accordhq/accord/internal/bench"
 	"github.com/accordhq/accord/internal/store/dial"
 )
 
-// benchHelp is bench's usage text; benchCmd adds the run function (a
-// command's initializer cannot refer to the command itself).
-var benchHelp = command{
+var benchCmd = command{
 	name:    "bench",
 	summary: "measure ingest speed against a plain database baseline",
 	usage:   "bench ingest [--db sqlite:|postgres://…] [--events N] [--batch N] [--senders N] [--json]",
 	example: "accord bench ingest --db sqlite: --json\naccord bench ingest --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'",
+	run:     runBench,
 }
 
-var benchCmd = func() command {
-	c := benchHelp
-	c.run = runBench
-	return c
-}()
-
 func runBench(ctx context.Context, e *env, args []string) error {
-	fs := flags(benchHelp, e)
+	fs := flags(e.cmd, e)
 	db := fs.String("db", "sqlite:", "the kind of database: sqlite: (files in a new temp directory; a path picks the disk) or postgres://… (the bench creates and drops its own schemas)")
 	events := fs.Int("events", 200_000, "how many events to send")
 	batch := fs.Int("batch", 1000, "events per request")
-	senders := fs.Int("senders", 3, "requests in flight at once")
+	senders := fs.Int("senders", 4, "requests in flight at once (one stream of leads each)")
 	seed := fs.Int64("seed", 1, "workload seed (the same seed sends the same events)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
 	if len(args) == 0 || args[0] != "ingest" {
@@ -66,13 +58,12 @@ func runBench(ctx context.Context, e *env, args []string) error {
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "ingest bench on %s: %d events in batches of %d, %d senders\n\n", r.Backend, r.Events, r.Batch, r.Senders)
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "\tevents/s\tseconds\t\n")
-	fmt.Fprintf(tw, "Accord, through the HTTP API\t%.0f\t%.2f\t\n", r.EventsPerSec, r.Seconds)
-	fmt.Fprintf(tw, "baseline: prepared INSERTs, one transaction\t%.0f\t%.2f\t\n", r.BaselinePerSec, r.BaselineSeconds)
-	tw.Flush()
-	fmt.Fprintf(e.stdout, "\nratio (Accord / baseline)  %.2f\n", r.Ratio)
-	fmt.Fprintf(e.stdout, "batch latency p50 / p99    %.1f ms / %.1f ms\n", r.P50BatchMS, r.P99BatchMS)
-	fmt.Fprintf(e.stdout, "peak RSS (whole process)   %.0f MB\n", r.PeakRSSMB)
+	row := "%-46s %10s %9s\n"
+	fmt.Fprintf(e.stdout, row, "", "events/s", "seconds")
+	fmt.Fprintf(e.stdout, row, "Accord, through the HTTP API", fmt.Sprintf("%.0f", r.EventsPerSec), fmt.Sprintf("%.2f", r.Seconds))
+	fmt.Fprintf(e.stdout, row, "baseline: prepared INSERTs in one transaction", fmt.Sprintf("%.0f", r.BaselinePerSec), fmt.Sprintf("%.2f", r.BaselineSeconds))
+	fmt.Fprintf(e.stdout, "\nratio (Accord / baseline)   %.2f\n", r.Ratio)
+	fmt.Fprintf(e.stdout, "batch latency p50 / p99     %.1f ms / %.1f ms\n", r.P50BatchMS, r.P99BatchMS)
+	fmt.Fprintf(e.stdout, "peak RSS (whole process)    %.0f MB\n", r.PeakRSSMB)
 	return nil
 }

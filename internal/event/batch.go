@@ -21,6 +21,7 @@ var ErrTooMany = errors.New("too many events in one batch")
 func DecodeBatch(body []byte, ndjson bool, maxEvents int, now time.Time) ([]Item, error) {
 	var raws [][]byte
 	var lines []int
+	valid := false // whether each raw is known to be valid JSON
 	if ndjson {
 		line := 0
 		for len(body) > 0 {
@@ -43,14 +44,14 @@ func DecodeBatch(body []byte, ndjson bool, maxEvents int, now time.Time) ([]Item
 		}
 	} else {
 		var err error
-		raws, err = splitArray(body, maxEvents)
+		raws, valid, err = splitArray(body, maxEvents)
 		if err != nil {
 			return nil, err
 		}
 	}
 	items := make([]Item, len(raws))
 	for i, raw := range raws {
-		ev, err := Decode(raw, now)
+		ev, err := decode(raw, now, valid)
 		if err != nil && lines != nil {
 			err = fmt.Errorf("line %d: %w", lines[i], err)
 		}
@@ -60,18 +61,35 @@ func DecodeBatch(body []byte, ndjson bool, maxEvents int, now time.Time) ([]Item
 }
 
 // splitArray returns the elements of a JSON array (or a lone object, taken as
-// a batch of one) without decoding them.
-func splitArray(body []byte, maxEvents int) ([][]byte, error) {
+// a batch of one) without decoding them, and whether the body was checked to
+// be valid JSON (so each element is).
+func splitArray(body []byte, maxEvents int) ([][]byte, bool, error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return nil, &SyntaxError{Line: 1, Column: 1, Msg: "empty body: send a JSON array of events"}
+		return nil, false, &SyntaxError{Line: 1, Column: 1, Msg: "empty body: send a JSON array of events"}
 	}
 	if trimmed[0] == '{' {
 		if !json.Valid(trimmed) {
-			return nil, syntaxAt(body, json.Unmarshal(trimmed, new(any)))
+			return nil, false, syntaxAt(body, json.Unmarshal(trimmed, new(any)))
 		}
-		return [][]byte{trimmed}, nil
+		return [][]byte{trimmed}, true, nil
 	}
+	// One validity scan and a split, instead of a decoder pass over each
+	// element; a body that is not a valid array takes the decoder below
+	// for its error position.
+	if trimmed[0] == '[' && json.Valid(body) {
+		raws := splitValidArray(body)
+		if maxEvents > 0 && len(raws) > maxEvents {
+			return nil, false, fmt.Errorf("%w: more than %d", ErrTooMany, maxEvents)
+		}
+		return raws, true, nil
+	}
+	raws, err := splitArraySlow(body, maxEvents)
+	return raws, false, err
+}
+
+// splitArraySlow splits with a decoder, which places syntax errors.
+func splitArraySlow(body []byte, maxEvents int) ([][]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	tok, err := dec.Token()
 	if err != nil {

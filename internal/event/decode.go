@@ -56,16 +56,28 @@ type envelope struct {
 
 // Decode parses and validates one event envelope received at now.
 func Decode(raw []byte, now time.Time) (Event, error) {
-	var env envelope
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&env); err != nil {
-		return Event{}, jsonFieldError("", err)
+	return decode(raw, now, false)
+}
+
+// decode is Decode for raw that is already known to be valid JSON (valid),
+// as the elements of a checked batch are, or not.
+func decode(raw []byte, now time.Time, valid bool) (Event, error) {
+	env, ok := envelope{}, false
+	if valid || json.Valid(raw) {
+		env, ok = quickEnvelope(raw)
 	}
-	// More() is false at a stray '}' or ']', so ask for the next token:
-	// only the end of the input is acceptable.
-	if _, err := dec.Token(); err != io.EOF {
-		return Event{}, &FieldError{Msg: "unexpected data after the event object"}
+	if !ok {
+		env = envelope{}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&env); err != nil {
+			return Event{}, jsonFieldError("", err)
+		}
+		// More() is false at a stray '}' or ']', so ask for the next token:
+		// only the end of the input is acceptable.
+		if _, err := dec.Token(); err != io.EOF {
+			return Event{}, &FieldError{Msg: "unexpected data after the event object"}
+		}
 	}
 	e := Event{ReceivedAt: now.UTC()}
 	switch {

@@ -4,6 +4,7 @@
 package event
 
 import (
+	"bytes"
 	"encoding/json"
 	"time"
 )
@@ -74,7 +75,11 @@ func (e Event) Payload() (any, error) {
 	if p == nil {
 		return nil, &FieldError{Field: "type", Msg: "unknown event type " + string(e.Type)}
 	}
-	if err := json.Unmarshal(e.Data, p); err != nil {
+	// UseNumber as Decode does, so a payload read back from the log equals
+	// the one decoded on arrival (1.50 stays 1.50 in attributes).
+	dec := json.NewDecoder(bytes.NewReader(e.Data))
+	dec.UseNumber()
+	if err := dec.Decode(p); err != nil {
 		return nil, err
 	}
 	return p, nil

@@ -7,6 +7,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
+	"syscall"
+	"unsafe"
 	"time"
 
 	"github.com/accordhq/accord/internal/event"
@@ -45,7 +49,33 @@ type Service struct {
 	store     store.Store
 	emailNorm func(string) string
 	now       func() time.Time
+
+	// Batches that arrive while another is being written wait in queue
+	// and are then written together, in arrival order, in one transaction
+	// (group commit; see Ingest).
+	mu      sync.Mutex
+	writing bool
+	queue   []*request
 }
+
+// request is one Ingest call waiting for its batch to be written.
+type request struct {
+	ctx   context.Context
+	items []event.Item
+	// done receives, in turn, at most one "lead" (write the queue now)
+	// and then the outcome.
+	done chan outcome
+}
+
+type outcome struct {
+	rep  Report
+	err  error
+	lead bool
+}
+
+// maxGroupEvents bounds the events written in one group transaction, which
+// bounds how long a batch can wait behind others.
+const maxGroupEvents = 10_000
 
 // Options tune identity resolution.
 type Options struct {
@@ -59,16 +89,139 @@ func New(st store.Store, opts Options) *Service {
 }
 
 // Ingest stores the valid events of a batch and reports every one. Items
-// that failed to decode are reported as rejected and write nothing.
+// that failed to decode are reported as rejected and write nothing. It
+// returns once the batch is committed.
+//
+// Writes are serialised by the store anyway, so batches that arrive while
+// one is being written queue up, and the next writer commits all of them in
+// one transaction: each batch is classified and projected in arrival
+// order, exactly as if written one after the other, but the fixed costs of
+// a commit, and of loading and saving a lead several batches touch, are
+// paid once. If a group fails, each of its batches is retried on its own,
+// so one batch's failure is never another's.
 func (s *Service) Ingest(ctx context.Context, items []event.Item) (Report, error) {
-	rep := Report{Results: make([]Result, len(items))}
-	var fresh []*event.Event
+	r := &request{ctx: ctx, items: items, done: make(chan outcome, 1)}
+	s.mu.Lock()
+	s.queue = append(s.queue, r)
+	if s.writing {
+		s.mu.Unlock()
+		// Not abandoned on ctx.Done(): the writer may hand this request
+		// the queue, and someone must take it.
+		o := <-r.done
+		if !o.lead {
+			return o.rep, o.err
+		}
+	} else {
+		s.writing = true
+		s.mu.Unlock()
+	}
+	s.writeQueue()
+	o := <-r.done
+	return o.rep, o.err
+}
+
+// writeQueue writes the batches at the head of the queue (the caller's own
+// is first) as one group, answers each, and hands the rest of the queue to
+// the next waiting request.
+func (s *Service) writeQueue() {
+	s.mu.Lock()
+	n, events := 0, 0
+	for n < len(s.queue) && (n == 0 || events+len(s.queue[n].items) <= maxGroupEvents) {
+		events += len(s.queue[n].items)
+		n++
+	}
+	group := s.queue[:n:n]
+	DbgBusyStart = time.Now()
+	runtime.LockOSThread()
+	c0 := threadCPU()
+	defer func() { DbgCPU += threadCPU() - c0; runtime.UnlockOSThread() }()
+	DbgGroups[min(n, 9)]++
+	s.queue = s.queue[n:]
+	s.mu.Unlock()
+
+	defer s.handOver()
+	answered := false
+	defer func() {
+		// On a panic, answer everyone still waiting, or they (and every
+		// batch after them) would wait forever.
+		if !answered {
+			for _, r := range group {
+				select {
+				case r.done <- outcome{err: errors.New("ingest batch: the writer failed; the server log has details")}:
+				default:
+				}
+			}
+		}
+	}()
+
+	batches := make([][]event.Item, len(group))
+	for i, r := range group {
+		batches[i] = r.items
+	}
+	// The group is written on behalf of every request in it, so one
+	// client hanging up must not cancel the others' transaction.
+	reps, err := s.write(context.WithoutCancel(group[0].ctx), batches)
+	if err != nil && len(group) > 1 {
+		for _, r := range group {
+			rs, err := s.write(r.ctx, [][]event.Item{r.items})
+			r.done <- outcome{rep: first(rs), err: err}
+		}
+	} else {
+		for i, r := range group {
+			if err != nil {
+				r.done <- outcome{err: err}
+			} else {
+				r.done <- outcome{rep: reps[i]}
+			}
+		}
+	}
+	answered = true
+	DbgBusy += time.Since(DbgBusyStart)
+}
+
+var DbgBusyStart time.Time
+var DbgBusy time.Duration
+var DbgGroups [10]int
+var DbgCPU time.Duration
+
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0)
+	return time.Duration(ts.Nano())
+}
+
+// handOver makes the oldest waiting request the writer, or notes that
+// nobody is writing.
+func (s *Service) handOver() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) > 0 {
+		s.queue[0].done <- outcome{lead: true}
+	} else {
+		s.writing = false
+	}
+}
+
+func first(reps []Report) Report {
+	if len(reps) == 0 {
+		return Report{}
+	}
+	return reps[0]
+}
+
+// write stores batches in one transaction, in order, and reports each.
+func (s *Service) write(ctx context.Context, batches [][]event.Item) ([]Report, error) {
+	reps := make([]Report, len(batches))
+	for b, items := range batches {
+		reps[b].Results = make([]Result, len(items))
+	}
 	err := s.store.Write(ctx, func(tx store.Tx) error {
-		fresh = fresh[:0]
-		ids := make([]string, 0, len(items))
-		for _, it := range items {
-			if it.Err == nil {
-				ids = append(ids, it.Event.ID)
+		var ids []string
+		for _, items := range batches {
+			for _, it := range items {
+				if it.Err == nil {
+					ids = append(ids, it.Event.ID)
+				}
 			}
 		}
 		stored, err := tx.EventHashes(ctx, ids)
@@ -76,34 +229,39 @@ func (s *Service) Ingest(ctx context.Context, items []event.Item) (Report, error
 			return err
 		}
 		inBatch := make(map[string]string, len(ids))
-		for i := range items {
-			it := &items[i]
-			r := Result{Index: it.Index, ID: it.ID}
-			switch {
-			case it.Err != nil:
-				r.Status, r.Error = Rejected, it.Err.Error()
-				var fe *event.FieldError
-				if errors.As(it.Err, &fe) {
-					r.Field = fe.Field
-				}
-			default:
-				h, known := stored[it.Event.ID]
-				if !known {
-					h, known = inBatch[it.Event.ID]
-				}
+		var fresh []*event.Event
+		for b, items := range batches {
+			for i := range items {
+				it := &items[i]
+				r := Result{Index: it.Index, ID: it.ID}
 				switch {
-				case known && h == it.Event.Hash:
-					r.Status = Duplicate
-				case known:
-					r.Status, r.Field = Rejected, "id"
-					r.Error = fmt.Sprintf("id %q was already used for a different event (idempotency conflict)", it.Event.ID)
+				case it.Err != nil:
+					r.Status, r.Error = Rejected, it.Err.Error()
+					var fe *event.FieldError
+					if errors.As(it.Err, &fe) {
+						r.Field = fe.Field
+					}
 				default:
-					r.Status = Accepted
-					inBatch[it.Event.ID] = it.Event.Hash
-					fresh = append(fresh, &it.Event)
+					h, known := stored[it.Event.ID]
+					if !known {
+						h, known = inBatch[it.Event.ID]
+					}
+					switch {
+					case known && h == it.Event.Hash:
+						r.Status = Duplicate
+					case known:
+						r.Status, r.Field = Rejected, "id"
+						r.Error = fmt.Sprintf("id %q was already used for a different event (idempotency conflict)", it.Event.ID)
+					default:
+						r.Status = Accepted
+						inBatch[it.Event.ID] = it.Event.Hash
+						// Clear what a failed group attempt may have set.
+						it.Event.Seq, it.Event.LeadKey = 0, ""
+						fresh = append(fresh, &it.Event)
+					}
 				}
+				reps[b].Results[i] = r
 			}
-			rep.Results[i] = r
 		}
 		if len(fresh) == 0 {
 			return nil
@@ -126,19 +284,21 @@ func (s *Service) Ingest(ctx context.Context, items []event.Item) (Report, error
 		return p.flush(ctx)
 	})
 	if err != nil {
-		return Report{}, fmt.Errorf("ingest batch: %w", err)
+		return nil, fmt.Errorf("ingest batch: %w", err)
 	}
-	for _, r := range rep.Results {
-		switch r.Status {
-		case Accepted:
-			rep.Accepted++
-		case Duplicate:
-			rep.Duplicates++
-		case Rejected:
-			rep.Rejected++
+	for b := range reps {
+		for _, r := range reps[b].Results {
+			switch r.Status {
+			case Accepted:
+				reps[b].Accepted++
+			case Duplicate:
+				reps[b].Duplicates++
+			case Rejected:
+				reps[b].Rejected++
+			}
 		}
 	}
-	return rep, nil
+	return reps, nil
 }
 
 // Rebuild empties the projections and replays the whole log through the

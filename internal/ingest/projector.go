@@ -20,8 +20,13 @@ type projector struct {
 	tx        store.Tx
 	emailNorm func(string) string
 
-	alias   map[string]string // lead ref -> lead key (known so far)
-	leads   map[string]*lead.Lead
+	alias map[string]string // lead ref -> lead key (known so far)
+	leads map[string]*lead.Lead
+	// byEmail indexes leads by the email_norm they had when last loaded
+	// or changed, so matching an upsert's email does not scan every lead
+	// of the batch. It may list keys whose email has since changed or
+	// that were merged away; users check the lead itself.
+	byEmail map[string][]string
 	opps    map[string]*lead.Opportunity
 	people  map[string]*people.Person
 	batch   []*event.Event // events of this batch processed so far
@@ -34,7 +39,7 @@ func newProjector(tx store.Tx, emailNorm func(string) string) *projector {
 	return &projector{
 		tx: tx, emailNorm: emailNorm,
 		alias: map[string]string{}, leads: map[string]*lead.Lead{},
-		opps: map[string]*lead.Opportunity{}, people: map[string]*people.Person{},
+		opps: map[string]*lead.Opportunity{}, people: map[string]*people.Person{}, byEmail: map[string][]string{},
 		dirty: map[string]bool{}, deleted: map[string]bool{}, newAls: map[string]string{},
 	}
 }
@@ -97,6 +102,9 @@ func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
 	}
 	if p.leads, err = p.tx.LoadLeads(ctx, keys); err != nil {
 		return err
+	}
+	for k := range p.leads {
+		p.indexEmail(k)
 	}
 	if p.people, err = p.tx.LoadPeople(ctx, personIDs); err != nil {
 		return err
@@ -178,8 +186,8 @@ func (p *projector) identify(ctx context.Context, e *event.Event) (string, error
 // candidate is checked against the working copy.
 func (p *projector) leadByEmail(ctx context.Context, norm, self string) (string, error) {
 	var found []string
-	for k, l := range p.leads {
-		if k != self && !p.deleted[k] && l.EmailNorm == norm {
+	for _, k := range p.byEmail[norm] {
+		if l, ok := p.leads[k]; ok && k != self && !p.deleted[k] && l.EmailNorm == norm && !slices.Contains(found, k) {
 			found = append(found, k)
 		}
 	}
@@ -230,7 +238,17 @@ func (p *projector) ensureLoaded(ctx context.Context, key string) error {
 		l = lead.New(key)
 	}
 	p.leads[key] = l
+	p.indexEmail(key)
 	return nil
+}
+
+// indexEmail records lead key under its current email in byEmail.
+func (p *projector) indexEmail(key string) {
+	l := p.leads[key]
+	if l == nil || l.EmailNorm == "" || slices.Contains(p.byEmail[l.EmailNorm], key) {
+		return
+	}
+	p.byEmail[l.EmailNorm] = append(p.byEmail[l.EmailNorm], key)
 }
 
 // merge folds lead from into lead into: its ids become aliases, its events
@@ -280,7 +298,11 @@ func (p *projector) fold(ctx context.Context, key string, e *event.Event) error 
 	if !l.Extends(*e) {
 		return p.refold(ctx, key, e)
 	}
-	return l.Apply(*e, p.emailNorm)
+	if err := l.Apply(*e, p.emailNorm); err != nil {
+		return err
+	}
+	p.indexEmail(key)
+	return nil
 }
 
 // refold rebuilds a lead from its stored events, the batch's events so far
@@ -304,6 +326,7 @@ func (p *projector) refold(ctx context.Context, key string, e *event.Event) erro
 		return err
 	}
 	p.leads[key] = l
+	p.indexEmail(key)
 	delete(p.dirty, key)
 	return nil
 }
@@ -345,7 +368,10 @@ func (p *projector) applyOpportunity(ctx context.Context, e *event.Event) error 
 		// the lead's history when opportunity.upserted names one.
 		return nil
 	}
-	if prevLead != o.LeadID {
+	if prevLead != o.LeadID && !(prevLead == "" && o.Events == 1) {
+		// The deal's earlier events move to the lead, whose history
+		// therefore changes. (An opportunity whose first event this is has
+		// none: e simply joins the lead's history below.)
 		if err := p.tx.RekeyOpportunityEvents(ctx, o.OpportunityID, o.LeadID); err != nil {
 			return err
 		}

@@ -16,15 +16,14 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
-// lockSQL takes the writer lock for the rest of the transaction. Its first
-// key is Accord's constant (0x41434344, "ACCD"); the second is a hash of the
-// schema, so installs (and test runs) in different schemas of one database
-// do not wait for each other. Writers,
+// lockSQL takes the writer lock for the rest of the transaction. Writers,
 // migrations and projection resets all take it, so across every accord
 // process on the database one writes at a time: event seq numbers
-// (MaxSeq()+1 at write time) are then unique and become visible in order,
-// and a reader paging the log by seq never skips an event that commits
-// later with a smaller number.
+// (MaxSeq()+1 at write time) are unique and become visible in order, and a
+// reader paging the log by seq never skips an event that commits later with
+// a smaller number. The first key is Accord's constant (0x41434344, "ACCD");
+// the second hashes the schema, so installs (and test runs) in different
+// schemas of one database do not wait for each other.
 const lockSQL = `SELECT pg_advisory_xact_lock(1094927172, hashtext(coalesce(current_schema(), '')))`
 
 // beginWrite begins a transaction and takes the writer lock in one round trip.
@@ -32,8 +31,9 @@ const beginWrite = `BEGIN; ` + lockSQL
 
 // Store implements store.Store on PostgreSQL.
 type Store struct {
-	pool *pgxpool.Pool
-	ms   []store.Migration
+	pool  *pgxpool.Pool
+	ms    []store.Migration
+	leads *leadCache
 }
 
 var _ store.Store = (*Store)(nil)
@@ -49,15 +49,6 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse PostgreSQL URL: %w", err)
 	}
-	// pgx prepares each statement once per connection. After five runs
-	// PostgreSQL may switch a prepared statement to a generic plan made for
-	// the tables as they were then; a server started on an empty database
-	// would keep planning sequential scans (quadratic with = ANY($1) of a
-	// 1,000-element array) long after the tables have grown. Planning each
-	// run for its actual arguments and table sizes costs far less.
-	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
-		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
-	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
@@ -67,7 +58,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d/%s: %w",
 			cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
 	}
-	return &Store{pool: pool, ms: ms}, nil
+	return &Store{pool: pool, ms: ms, leads: newLeadCache()}, nil
 }
 
 // Backend names the database kind.
@@ -148,14 +139,23 @@ func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
+	t := &pgTx{tx: tx, cache: s.leads}
 	// Rolling back after a commit is a no-op; after a cancelled context it
-	// must still reach the server, or the connection is thrown away.
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(&pgTx{tx: tx}); err != nil {
+	// must still reach the server, or the connection is thrown away. A
+	// pipelined write may still be on the wire when fn fails or panics.
+	defer func() {
+		t.quiesce()
+		tx.Rollback(context.WithoutCancel(ctx))
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.sync(ctx); err != nil {
 		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.leads.put(t.saved)
 	return nil
 }

@@ -53,21 +53,29 @@ func queryLeads(ctx context.Context, q querier, query string, args ...any) ([]*l
 	}
 	defer rows.Close()
 	var out []*lead.Lead
+	var states [][]byte
 	for rows.Next() {
-		var key, norm string
+		l := &lead.Lead{}
 		var state []byte
-		if err := rows.Scan(&key, &norm, &state); err != nil {
+		if err := rows.Scan(&l.LeadID, &l.EmailNorm, &state); err != nil {
 			return nil, fmt.Errorf("read leads: %w", err)
 		}
-		l := &lead.Lead{}
-		if err := json.Unmarshal(state, l); err != nil {
-			return nil, fmt.Errorf("decode lead %s: %w", key, err)
-		}
-		l.LeadID, l.EmailNorm = key, norm
-		out = append(out, l)
+		out, states = append(out, l), append(states, state)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read leads: %w", err)
+	}
+	err = inParallel(len(out), func(i int) error {
+		l := out[i]
+		key, norm := l.LeadID, l.EmailNorm
+		if err := json.Unmarshal(states[i], l); err != nil {
+			return fmt.Errorf("decode lead %s: %w", key, err)
+		}
+		l.LeadID, l.EmailNorm = key, norm
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -142,10 +150,11 @@ func (s *Store) Lead(ctx context.Context, ref string) (*lead.Lead, error) {
 
 // Leads lists leads, newest first.
 func (s *Store) Leads(ctx context.Context, f store.LeadFilter) ([]*lead.Lead, error) {
-	where, args := "WHERE true", []any{}
+	// The filters vary from call to call, and so does the best plan.
+	where, args := "WHERE true", []any{planEachRun}
 	arg := func(v any) string {
 		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+		return "$" + strconv.Itoa(len(args)-1)
 	}
 	for _, c := range []struct{ col, v string }{
 		{"stage", f.Stage}, {"owner", f.Owner}, {"team", f.Team}, {"source", f.Source}, {"segment", f.Segment},

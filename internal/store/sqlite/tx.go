@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
@@ -17,9 +20,10 @@ import (
 const chunk = 512
 
 type sqliteTx struct {
-	tx    *sql.Tx
-	leads *leadCache
-	saved []cachedLead // leads written, for the cache once committed
+	tx     *sql.Tx
+	leads  *leadCache
+	saved  []cachedLead           // leads written, for the cache once committed
+	loaded map[string]leadColumns // indexed columns of the leads read
 }
 
 // querier is what both *sql.DB and *sql.Tx offer.
@@ -224,40 +228,133 @@ func (t *sqliteTx) LoadLeads(ctx context.Context, keys []string) (map[string]*le
 			if err := rows.Scan(&key, &norm, &state); err != nil {
 				return fmt.Errorf("read leads: %w", err)
 			}
-			if l := t.leads.take(key, norm, state); l != nil {
-				out[key] = l
-				continue
+			l := t.leads.take(key, norm, state)
+			if l == nil {
+				l = &lead.Lead{}
+				if err := json.Unmarshal(state, l); err != nil {
+					return fmt.Errorf("decode lead %s: %w", key, err)
+				}
+				l.LeadID, l.EmailNorm = key, norm
 			}
-			l := &lead.Lead{}
-			if err := json.Unmarshal(state, l); err != nil {
-				return fmt.Errorf("decode lead %s: %w", key, err)
-			}
-			l.LeadID, l.EmailNorm = key, norm
 			out[key] = l
+			t.loaded[key] = columnsOf(l)
 		}
 		return rows.Err()
 	})
 	return out, err
 }
 
+// leadColumns are a lead's indexed columns as loaded, to tell at save time
+// which of its index entries need rewriting.
+type leadColumns struct {
+	norm, stage, owner string
+	created            int64
+}
+
+func columnsOf(l *lead.Lead) leadColumns {
+	return leadColumns{l.EmailNorm, l.Stage, l.Owner, micros(l.CreatedAt)}
+}
+
+// leadSet is the SET clause of a lead upsert for a set of changed indexed
+// columns (bit 0 email_norm, 1 stage, 2 owner, 3 created_at); the
+// unindexed columns are always set.
+func leadSet(changed int) string {
+	set := `team = excluded.team, source = excluded.source, segment = excluded.segment,
+			updated_at = excluded.updated_at, state = excluded.state`
+	for bit, col := range []string{"email_norm", "stage", "owner", "created_at"} {
+		if changed&(1<<bit) != 0 {
+			set += ", " + col + " = excluded." + col
+		}
+	}
+	return set
+}
+
+const allLeadColumns = 1<<4 - 1
+
 func (t *sqliteTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
-	return eachChunk(leads, chunk, func(part []*lead.Lead) error {
-		args := make([]any, 0, len(part)*10)
-		for _, l := range part {
-			l.Aliases = nil
-			state, err := json.Marshal(l)
-			if err != nil {
-				return fmt.Errorf("encode lead %s: %w", l.LeadID, err)
+	// SQLite rewrites an index entry of a row whenever the upsert's SET
+	// names a column of that index, changed or not. Most saves change only
+	// a lead's state and updated_at (a touch, a disposition), some its
+	// stage or owner; so rows are grouped by which indexed columns really
+	// changed since they were loaded, and each group's upsert sets only
+	// those, leaving the other indexes' pages clean. New leads set all.
+	// Every statement carries every column, so a row that is not there is
+	// inserted whole either way.
+	states, err := encodeLeads(leads)
+	if err != nil {
+		return err
+	}
+	var byChange [allLeadColumns + 1][]int
+	for i, l := range leads {
+		t.saved = append(t.saved, cachedLead{norm: l.EmailNorm, state: states[i], lead: l})
+		changed := allLeadColumns
+		if was, ok := t.loaded[l.LeadID]; ok {
+			now := columnsOf(l)
+			changed = 0
+			for bit, diff := range []bool{was.norm != now.norm, was.stage != now.stage, was.owner != now.owner, was.created != now.created} {
+				if diff {
+					changed |= 1 << bit
+				}
 			}
-			t.saved = append(t.saved, cachedLead{norm: l.EmailNorm, state: string(state), lead: l})
+		}
+		byChange[changed] = append(byChange[changed], i)
+	}
+	for changed, idx := range byChange {
+		if err := t.saveLeads(ctx, leads, states, idx, leadSet(changed)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encodeLeads returns each lead's state as JSON. Encoding is most of the Go
+// work of a save and needs nothing from the database, so a large batch
+// is split over a few goroutines: the write transaction, which all
+// writers queue for, is shorter by that much.
+func encodeLeads(leads []*lead.Lead) ([]string, error) {
+	states := make([]string, len(leads))
+	errs := make([]error, len(leads))
+	encode := func(from, to int) {
+		for i := from; i < to; i++ {
+			l := leads[i]
+			l.Aliases = nil
+			b, err := json.Marshal(l)
+			if err != nil {
+				errs[i] = fmt.Errorf("encode lead %s: %w", l.LeadID, err)
+			}
+			states[i] = string(b)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), 4, len(leads)/64)
+	if workers < 2 {
+		encode(0, len(leads))
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				encode(w*len(leads)/workers, (w+1)*len(leads)/workers)
+			}()
+		}
+		wg.Wait()
+	}
+	return states, errors.Join(errs...)
+}
+
+// saveLeads upserts the leads at positions idx, setting the columns in set
+// on conflict.
+func (t *sqliteTx) saveLeads(ctx context.Context, leads []*lead.Lead, states []string, idx []int, set string) error {
+	return eachChunk(idx, chunk, func(part []int) error {
+		args := make([]any, 0, len(part)*10)
+		for _, i := range part {
+			l := leads[i]
 			args = append(args, l.LeadID, l.EmailNorm, l.Stage, l.Owner, l.Team, l.Source, l.Segment,
-				micros(l.CreatedAt), micros(l.UpdatedAt), string(state))
+				micros(l.CreatedAt), micros(l.UpdatedAt), states[i])
 		}
 		_, err := t.tx.ExecContext(ctx, `INSERT INTO leads (lead_key, email_norm, stage, owner, team, source, segment,
 			created_at, updated_at, state) VALUES `+placeholders(len(part), 10)+`
-			ON CONFLICT (lead_key) DO UPDATE SET email_norm = excluded.email_norm, stage = excluded.stage,
-			owner = excluded.owner, team = excluded.team, source = excluded.source, segment = excluded.segment,
-			created_at = excluded.created_at, updated_at = excluded.updated_at, state = excluded.state`, args...)
+			ON CONFLICT (lead_key) DO UPDATE SET `+set, args...)
 		if err != nil {
 			return fmt.Errorf("save leads: %w", err)
 		}

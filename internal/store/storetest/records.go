@@ -124,3 +124,29 @@ func testTokens(t *testing.T, open Opener) {
 		t.Errorf("Tokens() = %+v, want tok_a then tok_b, without hashes", list)
 	}
 }
+
+// testOpportunityMoves re-attributes a deal: the lead that only existed
+// because of it has nothing left and goes away, and comes back fresh with
+// its own next event.
+func testOpportunityMoves(t *testing.T, open Opener) {
+	h := newHarness(t, open, ingest.Options{})
+	h.send(E{"m1", event.OpportunityUpserted, 10, d("opportunity_id", "O7", "lead_id", "X1", "amount", 100)})
+	if l := h.lead("X1"); l.Events != 1 {
+		t.Fatalf("X1 = %s, want a stub with 1 event", mustJSON(t, l))
+	}
+	h.send(E{"m2", event.OpportunityUpserted, 20, d("opportunity_id", "O7", "lead_id", "X2")})
+	h.noLead("X1")
+	if got, want := h.eventIDs("X2"), []string{"m1", "m2"}; !slices.Equal(got, want) {
+		t.Errorf("LeadEvents(X2) = %v, want %v", got, want)
+	}
+	if c := h.counts(); c.Leads != 1 || c.Opportunities != 1 {
+		t.Errorf("counts = %+v, want 1 lead and 1 opportunity", c)
+	}
+	h.send(E{"m3", event.ActivityLogged, 30, d("lead_id", "X1", "kind", "call")})
+	if l := h.lead("X1"); l.Events != 1 || l.Touches != 1 || !l.CreatedAt.Equal(minute(30)) {
+		t.Errorf("X1 after its own event = %s, want a fresh lead created at minute 30", mustJSON(t, l))
+	}
+	if got := h.eventIDs("X1"); !slices.Equal(got, []string{"m3"}) {
+		t.Errorf("LeadEvents(X1) = %v, want [m3]", got)
+	}
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"Identity", testIdentity},
 		{"StubLeads", testStubLeads},
 		{"Opportunities", testOpportunities},
+		{"OpportunityMoves", testOpportunityMoves},
 		{"People", testPeople},
 		{"Listing", testListing},
 		{"EventsPaging", testEventsPaging},

@@ -40,6 +40,14 @@ CREATE INDEX events_lead ON events (lead_key) WHERE lead_key IS NOT NULL;
 CREATE INDEX events_opportunity ON events (opportunity_ref) WHERE opportunity_ref IS NOT NULL;
 
 -- Projections: rebuilt from the log by `accord rebuild`.
+--
+-- A lead's row is rewritten by nearly every event about it. Unlike SQLite,
+-- leads has no index on updated_at: updated_at changes on every write, and
+-- any index on it would rule out HOT updates (a new row version on the same
+-- page with no index entries), which is what makes the common write -- a
+-- touch, changing only state and updated_at -- cheap; fillfactor leaves the
+-- room on each page that HOT needs. Listing by an updated range still works,
+-- filtered along the created_at index.
 CREATE TABLE leads (
     lead_key   text        COLLATE "C" PRIMARY KEY,
     email_norm text        COLLATE "C" NOT NULL DEFAULT '',
@@ -51,10 +59,9 @@ CREATE TABLE leads (
     created_at timestamptz NOT NULL,
     updated_at timestamptz NOT NULL,
     state      text        NOT NULL
-);
+) WITH (fillfactor = 80);
 CREATE INDEX leads_email ON leads (email_norm) WHERE email_norm <> '';
 CREATE INDEX leads_created ON leads (created_at, lead_key);
-CREATE INDEX leads_updated ON leads (updated_at);
 CREATE INDEX leads_stage ON leads (stage, created_at);
 CREATE INDEX leads_owner ON leads (owner, created_at);
 
@@ -70,7 +77,7 @@ CREATE TABLE opportunities (
     status         text        NOT NULL,
     updated_at     timestamptz NOT NULL,
     state          text        NOT NULL
-);
+) WITH (fillfactor = 80);
 CREATE INDEX opportunities_lead ON opportunities (lead_key);
 
 CREATE TABLE people (
