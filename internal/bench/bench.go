@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/accordhq/accord/internal/ingest"
 )
 
 // Options shape an ingest bench run.
@@ -94,7 +92,6 @@ func Ingest(ctx context.Context, o Options) (Result, error) {
 		return Result{}, err
 	}
 	took, lat, err := t.send(ctx, strs, o.Progress)
-	fmt.Fprintln(os.Stderr, "DBG writer busy", ingest.DbgBusy, "of", took, "cpu", ingest.DbgCPU, ingest.DbgGroups)
 	t.close()
 	if err != nil {
 		return Result{}, err

@@ -7,10 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"sync"
-	"syscall"
-	"unsafe"
 	"time"
 
 	"github.com/accordhq/accord/internal/event"
@@ -131,11 +128,6 @@ func (s *Service) writeQueue() {
 		n++
 	}
 	group := s.queue[:n:n]
-	DbgBusyStart = time.Now()
-	runtime.LockOSThread()
-	c0 := threadCPU()
-	defer func() { DbgCPU += threadCPU() - c0; runtime.UnlockOSThread() }()
-	DbgGroups[min(n, 9)]++
 	s.queue = s.queue[n:]
 	s.mu.Unlock()
 
@@ -176,18 +168,6 @@ func (s *Service) writeQueue() {
 		}
 	}
 	answered = true
-	DbgBusy += time.Since(DbgBusyStart)
-}
-
-var DbgBusyStart time.Time
-var DbgBusy time.Duration
-var DbgGroups [10]int
-var DbgCPU time.Duration
-
-func threadCPU() time.Duration {
-	var ts syscall.Timespec
-	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, 3, uintptr(unsafe.Pointer(&ts)), 0)
-	return time.Duration(ts.Nano())
 }
 
 // handOver makes the oldest waiting request the writer, or notes that

@@ -69,11 +69,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	// Checkpoint the WAL every ~40 MB rather than every 4 MB: a page that
-	// every batch dirties (the end of an index, a hot lead) is then copied
-	// into the database once per checkpoint instead of ten times. The
-	// setting is per connection, and the writer keeps its one connection.
-	if _, err := writer.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 10000`); err != nil {
+	// Checkpoint the WAL every ~120 MB (30,000 pages) rather than every
+	// 4 MB: a page that every batch dirties (the end of an index, the rows
+	// of leads being worked) is then copied into the database once per
+	// checkpoint instead of thirty times, which is worth ~10% of ingest
+	// throughput for that much disk. The setting is per connection, and
+	// the writer keeps its one connection.
+	if _, err := writer.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 30000`); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
