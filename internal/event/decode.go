@@ -87,6 +87,8 @@ func decode(raw []byte, now time.Time, valid bool) (Event, error) {
 		return e, &FieldError{Field: "id", Msg: "must not be empty"}
 	case len(*env.ID) > 200:
 		return e, &FieldError{Field: "id", Msg: "must be at most 200 bytes"}
+	case strings.ContainsRune(*env.ID, 0):
+		return e, &FieldError{Field: "id", Msg: `must not contain NUL characters (\u0000)`}
 	}
 	e.ID = *env.ID
 	if env.Type == nil {
@@ -132,6 +134,10 @@ func decode(raw []byte, now time.Time, valid bool) (Event, error) {
 	canon, err := json.Marshal(p)
 	if err != nil {
 		return e, fmt.Errorf("encode data: %w", err)
+	}
+	if hasNUL(canon) {
+		// PostgreSQL text cannot hold NUL; refuse it on every backend alike.
+		return e, &FieldError{Field: "data", Msg: `must not contain NUL characters (\u0000)`}
 	}
 	e.Data = canon
 	if l, ok := p.(*Lead); !ok || len(l.Attributes) == 0 {
@@ -212,4 +218,24 @@ func jsonKind(goType string) string {
 		return "string"
 	}
 	return goType
+}
+
+// hasNUL reports whether canonical JSON encodes a NUL character: a \u0000
+// escape preceded by an even number of backslashes.
+func hasNUL(js []byte) bool {
+	for i := 0; ; {
+		j := bytes.Index(js[i:], []byte(`\u0000`))
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		n := 0
+		for k := at - 1; k >= 0 && js[k] == '\\'; k-- {
+			n++
+		}
+		if n%2 == 0 {
+			return true
+		}
+		i = at + 1
+	}
 }
