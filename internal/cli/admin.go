@@ -72,11 +72,7 @@ var tokenCmd = command{
 		if *name == "" {
 			return fmt.Errorf("--name is required")
 		}
-		cfg, err := config.Resolve(vals)
-		if err != nil {
-			return err
-		}
-		st, err := dial.Ready(ctx, cfg.DB)
+		_, st, err := openReady(ctx, vals)
 		if err != nil {
 			return err
 		}
@@ -105,11 +101,7 @@ var rebuildCmd = command{
 		if err := parse(fs, e, args); err != nil {
 			return err
 		}
-		cfg, err := config.Resolve(vals)
-		if err != nil {
-			return err
-		}
-		st, err := dial.Ready(ctx, cfg.DB)
+		cfg, st, err := openReady(ctx, vals)
 		if err != nil {
 			return err
 		}

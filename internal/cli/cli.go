@@ -15,6 +15,8 @@ import (
 	"syscall"
 
 	"github.com/accordhq/accord/internal/config"
+	"github.com/accordhq/accord/internal/store"
+	"github.com/accordhq/accord/internal/store/dial"
 )
 
 // command is one `accord NAME`.
@@ -136,4 +138,15 @@ func logger(cfg config.Config, w io.Writer) *slog.Logger {
 	l := slog.New(h)
 	slog.SetDefault(l)
 	return l
+}
+
+// openReady resolves the settings and opens the database they name, which
+// must be migrated. The caller closes the store.
+func openReady(ctx context.Context, vals map[string]*string) (config.Config, store.Store, error) {
+	cfg, err := config.Resolve(vals)
+	if err != nil {
+		return cfg, nil, err
+	}
+	st, err := dial.Ready(ctx, cfg.DB)
+	return cfg, st, err
 }

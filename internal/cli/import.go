@@ -9,7 +9,6 @@ import (
 	"github.com/accordhq/accord/internal/config"
 	"github.com/accordhq/accord/internal/importer"
 	"github.com/accordhq/accord/internal/ingest"
-	"github.com/accordhq/accord/internal/store/dial"
 )
 
 var importCmd = command{
@@ -90,11 +89,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if err := m.Validate(); err != nil {
 		return err
 	}
-	cfg, err := config.Resolve(vals)
-	if err != nil {
-		return err
-	}
-	st, err := dial.Ready(ctx, cfg.DB)
+	cfg, st, err := openReady(ctx, vals)
 	if err != nil {
 		return err
 	}
