@@ -112,6 +112,12 @@ func TestAuth(t *testing.T) {
 				Contains: []string{`"status":404`, `no such API route: GET /api/v1/nope`},
 			},
 			{
+				Name:     "wrong method on a known route",
+				request:  request{Method: "DELETE", Path: "/api/v1/events", Token: "admin"},
+				Status:   http.StatusMethodNotAllowed,
+				Contains: []string{`"status":405`, `DELETE is not allowed on /api/v1/events (allowed: GET, POST)`},
+			},
+			{
 				Name:    "unknown route needs a token too",
 				request: request{Method: "GET", Path: "/api/v1/nope"},
 				Status:  http.StatusUnauthorized,

@@ -6,6 +6,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"runtime"
 	"time"
 
@@ -60,9 +61,27 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/tokens", admin(s.createToken))
 	mux.Handle("GET /api/v1/openapi.json", read(s.openAPI))
 	mux.Handle("/api/", read(func(w http.ResponseWriter, r *http.Request) error {
+		if allowed := allowedMethods(mux, r); len(allowed) > 0 {
+			w.Header().Set("Allow", strings.Join(allowed, ", "))
+			return errorf(http.StatusMethodNotAllowed, "%s is not allowed on %s (allowed: %s)", r.Method, r.URL.Path, strings.Join(allowed, ", "))
+		}
 		return errorf(http.StatusNotFound, "no such API route: %s %s", r.Method, r.URL.Path)
 	}))
 	return s.recover(s.requestLog(mux))
+}
+
+// allowedMethods lists the methods that have a route for r's path, so a
+// wrong method gets 405 and an Allow header rather than a bare 404.
+func allowedMethods(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
