@@ -6,8 +6,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"strings"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/accordhq/accord/internal/ingest"
