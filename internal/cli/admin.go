@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/accordhq/accord/internal/auth"
 	"github.com/accordhq/accord/internal/config"
 	"github.com/accordhq/accord/internal/ingest"
 	"github.com/accordhq/accord/internal/store/dial"
@@ -40,51 +39,6 @@ var migrateCmd = command{
 			return err
 		}
 		fmt.Fprintf(e.stdout, "applied %d migration(s); %s schema is at version %d\n", n, st.Backend(), cur)
-		return nil
-	},
-}
-
-var tokenCmd = command{
-	name:    "token",
-	summary: "create an API token (`token create --role ROLE --name NAME`)",
-	usage:   "token create --role admin|marketing|sales|viewer --name NAME [--db URL]",
-	example: "TOKEN=$(accord token create --role marketing --name hubspot-sync | tail -1)\ncurl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/leads",
-	run: func(ctx context.Context, e *env, args []string) error {
-		fs := flags(e.cmd, e)
-		vals := config.Register(fs, "db", "data-dir")
-		role := fs.String("role", "", "admin (everything), marketing or sales (send events, read), viewer (read only)")
-		name := fs.String("name", "", "who or what uses the token, e.g. hubspot-sync")
-		if len(args) == 0 || args[0] != "create" {
-			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-				fs.Usage()
-				return nil
-			}
-			fs.Usage()
-			return errUsage
-		}
-		if err := parse(fs, e, args[1:]); err != nil {
-			return err
-		}
-		r, err := auth.ParseRole(*role)
-		if err != nil {
-			return err
-		}
-		if *name == "" {
-			return fmt.Errorf("--name is required")
-		}
-		_, st, err := openReady(ctx, vals)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		secret, tok, err := auth.New(*name, r, time.Now())
-		if err != nil {
-			return err
-		}
-		if err := st.CreateToken(ctx, tok); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "created token %s (%s, role %s); it is shown only once:\n%s\n", tok.ID, tok.Name, tok.Role, secret)
 		return nil
 	},
 }

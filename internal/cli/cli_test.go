@@ -72,3 +72,23 @@ func TestServeRefusesSchemaBehind(t *testing.T) {
 		t.Fatalf("the error should tell the user to run accord migrate, got %q", stderr)
 	}
 }
+
+func TestTokenListAndRevoke(t *testing.T) {
+	db := "sqlite:" + t.TempDir() + "/a.db"
+	run(t, "migrate", "--db", db)
+	_, out, _ := run(t, "token", "create", "--role", "admin", "--name", "ops", "--db", db)
+	id := strings.Fields(out)[2] // "created token tok_… (ops, …"
+	code, list, stderr := run(t, "token", "list", "--db", db)
+	if code != 0 || !strings.Contains(list, id) || !strings.Contains(list, "ops") || strings.Contains(list, "acc_") {
+		t.Fatalf("token list (exit %d): %q %q", code, list, stderr)
+	}
+	if code, _, stderr := run(t, "token", "revoke", id, "--db", db); code != 0 {
+		t.Fatalf("revoke: %s", stderr)
+	}
+	if _, list, _ := run(t, "token", "list", "--db", db); strings.Contains(list, id) {
+		t.Fatalf("revoked token still listed: %q", list)
+	}
+	if code, _, stderr := run(t, "token", "revoke", id, "--db", db); code == 0 || !strings.Contains(stderr, "no active token") {
+		t.Fatalf("second revoke: exit %d %q", code, stderr)
+	}
+}

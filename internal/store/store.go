@@ -55,6 +55,8 @@ type Store interface {
 	// TokenByHash finds an unrevoked token by the hash of its secret.
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 	Tokens(ctx context.Context) ([]Token, error)
+	// RevokeToken stops a token working; ErrNotFound if no active token has id.
+	RevokeToken(ctx context.Context, id string, at time.Time) error
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild. The log itself is untouched.

@@ -123,6 +123,18 @@ func testTokens(t *testing.T, open Opener) {
 	if len(list) != 2 || list[0].ID != "tok_a" || list[1].ID != "tok_b" || list[0].Hash != "" {
 		t.Errorf("Tokens() = %+v, want tok_a then tok_b, without hashes", list)
 	}
+	if err := st.RevokeToken(ctx, "tok_a", created.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.TokenByHash(ctx, "hash-a"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a revoked token still authenticates: %v", err)
+	}
+	if err := st.RevokeToken(ctx, "tok_a", created); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("revoking twice: %v, want ErrNotFound", err)
+	}
+	if list, _ := st.Tokens(ctx); len(list) != 1 || list[0].ID != "tok_b" {
+		t.Errorf("Tokens() after revoking tok_a = %+v", list)
+	}
 }
 
 // testOpportunityMoves re-attributes a deal: the lead that only existed
