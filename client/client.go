@@ -1,6 +1,7 @@
 // Package client is a small Go client for Accord's HTTP API: send events
 // (as a JSON array or as NDJSON), read leads with their history, page
-// through the event log, and list people and teams.
+// through the event log, list people and teams, upload, sign and compare
+// versions of the agreement, and read the audit log.
 //
 // Every method takes a context and returns an *Error for any answer the
 // server refuses, carrying the HTTP status, the server's message and the
@@ -269,14 +270,16 @@ func responseError(resp *http.Response) error {
 	e := &Error{StatusCode: resp.StatusCode, RequestID: resp.Header.Get("X-Request-Id")}
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	var body struct {
-		Error  string `json:"error"`
-		Field  string `json:"field"`
-		Index  *int   `json:"index"`
-		Line   int    `json:"line"`
-		Column int    `json:"column"`
+		Error    string    `json:"error"`
+		Field    string    `json:"field"`
+		Index    *int      `json:"index"`
+		Line     int       `json:"line"`
+		Column   int       `json:"column"`
+		Problems []Problem `json:"errors"`
 	}
 	if err := json.Unmarshal(b, &body); err == nil && body.Error != "" {
 		e.Message, e.Field, e.Index, e.Line, e.Column = body.Error, body.Field, body.Index, body.Line, body.Column
+		e.Problems = body.Problems
 		return e
 	}
 	e.Message = strings.TrimSpace(string(b))
@@ -294,15 +297,19 @@ func responseError(resp *http.Response) error {
 type Error struct {
 	// StatusCode is the HTTP status: 400 bad input, 401 no or bad token,
 	// 403 the token's role may not do this, 404 not found, 413 too large,
-	// 415 not JSON, 422 events rejected, 5xx the server failed.
+	// 409 already done (an agreement signed twice), 415 not JSON,
+	// 422 events or an agreement rejected, 5xx the server failed.
 	StatusCode int
 	Message    string
 	// Field is the parameter or event field at fault, e.g. "data.amount".
 	Field string
 	// Index is the position of the event at fault in the batch, if any.
 	Index *int
-	// Line and Column place malformed JSON in the body (from 1).
+	// Line and Column place malformed JSON in the body, or the first
+	// problem in a refused agreement (from 1).
 	Line, Column int
+	// Problems lists every problem in a refused agreement.
+	Problems []Problem
 	// RequestID finds the request in the server's log.
 	RequestID string
 }

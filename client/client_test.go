@@ -38,7 +38,7 @@ func newServer(t *testing.T, limits api.Limits) (string, map[auth.Role]string) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateToken(ctx, tok); err != nil {
+		if err := st.CreateToken(ctx, tok, "test setup"); err != nil {
 			t.Fatal(err)
 		}
 		tokens[r] = secret

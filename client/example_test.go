@@ -41,7 +41,7 @@ func startServer() (url, token string, stop func()) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := st.CreateToken(ctx, tok); err != nil {
+	if err := st.CreateToken(ctx, tok, "test setup"); err != nil {
 		log.Fatal(err)
 	}
 	srv := httptest.NewServer(api.New(st, ingest.New(st, ingest.Options{}), slog.New(slog.DiscardHandler), api.DefaultLimits).Handler())
@@ -264,4 +264,41 @@ func ExampleNew() {
 		client.WithHTTPClient(&http.Client{Timeout: 10 * time.Second}),
 		client.WithUserAgent("hubspot-sync/1.4"))
 	_ = c
+}
+
+// An admin uploads a version of the agreement; each signer it names signs
+// it, and it is in force.
+func ExampleClient_SignAgreement() {
+	url, token, stop := startServer()
+	defer stop()
+	ctx := context.Background()
+	c := client.New(url, token)
+
+	yaml := []byte(`name: Acme agreement
+timezone: America/New_York
+signers: [Dana Whitfield, Marcus Obi]
+sales:
+  - rule: speed to lead
+    when: stage == "mql"
+    first_touch_within: 15m
+`)
+	v, err := c.UploadAgreement(ctx, yaml, at("2026-01-01T00:00:00Z"), "first version")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("version %d: %s, waiting for %s\n", v.Number, v.Status, strings.Join(v.Missing, " and "))
+	for _, signer := range v.Signers {
+		if _, v, err = c.SignAgreement(ctx, v.Number, signer); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Printf("version %d: %s\n", v.Number, v.Status)
+
+	// Signing twice is refused.
+	_, _, err = c.SignAgreement(ctx, 1, "Dana Whitfield")
+	fmt.Println(client.StatusCode(err))
+	// Output:
+	// version 1: draft, waiting for Dana Whitfield and Marcus Obi
+	// version 1: in_force
+	// 409
 }

@@ -17,6 +17,16 @@ type Error struct {
 	Index  *int   `json:"index,omitempty"`
 	Line   int    `json:"line,omitempty"`
 	Column int    `json:"column,omitempty"`
+	// Problems lists every problem found in an uploaded agreement, each
+	// with its place in the file (Line and Column name the first).
+	Problems []Problem `json:"errors,omitempty"`
+}
+
+// Problem is one problem in an uploaded agreement.
+type Problem struct {
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Message string `json:"message"`
 }
 
 func (e *Error) Error() string { return e.Msg }

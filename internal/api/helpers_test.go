@@ -81,7 +81,7 @@ func newTestServer(t *testing.T, b backend, limits api.Limits) *testServer {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := st.CreateToken(context.Background(), tok); err != nil {
+		if err := st.CreateToken(context.Background(), tok, "test setup"); err != nil {
 			t.Fatal(err)
 		}
 		ts.tokens[string(role)] = secret

@@ -219,7 +219,8 @@ func TestOpenAPISchemasMatchTypes(t *testing.T) {
 		"BatchReport": ingest.Report{}, "BatchResult": ingest.Result{}, "StoredEvent": event.Event{},
 		"Lead": lead.Lead{}, "History": lead.History{}, "HistoryEntry": lead.Entry{}, "StageSpan": lead.StageSpan{},
 		"Opportunity": lead.Opportunity{}, "Person": people.Person{}, "Team": people.Team{},
-		"Token": store.Token{}, "Error": api.Error{},
+		"Token": store.Token{}, "Error": api.Error{}, "Problem": api.Problem{},
+		"Signature": store.Signature{}, "AuditEntry": store.AuditEntry{},
 	} {
 		s := schemas[name]
 		if s == nil {

@@ -87,7 +87,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.CreateToken(r.Context(), tok); err != nil {
+	if err := s.store.CreateToken(r.Context(), tok, info(r.Context()).token.Name); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"id": tok.ID, "name": tok.Name, "role": tok.Role, "created_at": tok.CreatedAt, "token": secret})

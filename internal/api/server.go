@@ -1,5 +1,6 @@
 // Package api serves Accord's JSON API over HTTP: events in, leads and their
-// history out, behind bearer tokens with roles.
+// history out, the agreement's versions and sign-off, and the audit log,
+// behind bearer tokens with roles.
 package api
 
 import (
@@ -59,6 +60,13 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/teams", read(s.listTeams))
 	mux.Handle("GET /api/v1/tokens", admin(s.listTokens))
 	mux.Handle("POST /api/v1/tokens", admin(s.createToken))
+	mux.Handle("GET /api/v1/agreement", read(s.getAgreement))
+	mux.Handle("GET /api/v1/agreement/versions", read(s.listAgreementVersions))
+	mux.Handle("POST /api/v1/agreement/versions", admin(s.uploadAgreementVersion))
+	mux.Handle("GET /api/v1/agreement/versions/{n}", read(s.getAgreementVersion))
+	mux.Handle("GET /api/v1/agreement/versions/{n}/diff", read(s.diffAgreementVersions))
+	mux.Handle("POST /api/v1/agreement/versions/{n}/signatures", write(s.signAgreementVersion))
+	mux.Handle("GET /api/v1/audit", read(s.listAudit))
 	mux.Handle("GET /api/v1/openapi.json", read(s.openAPI))
 	mux.Handle("/api/", read(func(w http.ResponseWriter, r *http.Request) error {
 		if allowed := allowedMethods(mux, r); len(allowed) > 0 {

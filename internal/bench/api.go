@@ -48,7 +48,7 @@ func startAPI(ctx context.Context, dbURL string) (*apiTarget, error) {
 		st.Close()
 		return nil, err
 	}
-	if err := st.CreateToken(ctx, tok); err != nil {
+	if err := st.CreateToken(ctx, tok, "accord bench"); err != nil {
 		st.Close()
 		return nil, err
 	}

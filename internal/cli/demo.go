@@ -108,7 +108,7 @@ func serveDemo(ctx context.Context, e *env, cfg config.Config, st store.Store, l
 	if err != nil {
 		return err
 	}
-	if err := st.CreateToken(ctx, tok); err != nil {
+	if err := st.CreateToken(ctx, tok, "accord demo"); err != nil {
 		return err
 	}
 	if noServe {

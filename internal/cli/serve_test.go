@@ -29,7 +29,7 @@ func TestShutdownFinishesInFlightBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret, tok, _ := auth.New("t", auth.Admin, time.Now())
-	if err := st.CreateToken(ctx, tok); err != nil {
+	if err := st.CreateToken(ctx, tok, "test setup"); err != nil {
 		t.Fatal(err)
 	}
 	cfg, err := config.Resolve(map[string]*string{})

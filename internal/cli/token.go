@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os/user"
 	"text/tabwriter"
 	"time"
 
@@ -65,7 +66,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := st.CreateToken(ctx, tok); err != nil {
+		if err := st.CreateToken(ctx, tok, cliActor()); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "created token %s (%s, role %s); it is shown only once:\n%s\n", tok.ID, tok.Name, tok.Role, secret)
@@ -98,7 +99,7 @@ func runToken(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer st.Close()
-		if err := st.RevokeToken(ctx, id, time.Now()); errors.Is(err, store.ErrNotFound) {
+		if err := st.RevokeToken(ctx, id, time.Now(), cliActor()); errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("no active token %s (see `accord token list`)", id)
 		} else if err != nil {
 			return err
@@ -108,4 +109,12 @@ func runToken(ctx context.Context, e *env, args []string) error {
 	}
 	fs.Usage()
 	return errUsage
+}
+
+// cliActor names who is at the command line, for the audit log.
+func cliActor() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return "cli:" + u.Username
+	}
+	return "cli"
 }

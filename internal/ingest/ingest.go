@@ -190,7 +190,24 @@ func first(reps []Report) Report {
 }
 
 // write stores batches in one transaction, in order, and reports each.
+//
+// It first assumes that no event of the batches is in the log yet, which
+// is nearly always so, and skips looking their ids up: the log's UNIQUE
+// constraint on ids is the check, and an id already stored makes
+// InsertEvents, and so that transaction, fail. Then, as after any failure,
+// the batches are written again, looking every id up first, which sorts
+// duplicates (the same id and body: a resend) from conflicts. Nothing is
+// acknowledged from the failed attempt, and it wrote nothing.
 func (s *Service) write(ctx context.Context, batches [][]event.Item) ([]Report, error) {
+	if reps, err := s.writeOnce(ctx, batches, false); err == nil {
+		return reps, nil
+	}
+	return s.writeOnce(ctx, batches, true)
+}
+
+// writeOnce is one attempt of write; lookup says whether to look up which
+// ids the log already holds.
+func (s *Service) writeOnce(ctx context.Context, batches [][]event.Item, lookup bool) ([]Report, error) {
 	reps := make([]Report, len(batches))
 	for b, items := range batches {
 		reps[b].Results = make([]Result, len(items))
@@ -204,9 +221,12 @@ func (s *Service) write(ctx context.Context, batches [][]event.Item) ([]Report, 
 				}
 			}
 		}
-		stored, err := tx.EventHashes(ctx, ids)
-		if err != nil {
-			return err
+		stored := map[string]string{}
+		if lookup {
+			var err error
+			if stored, err = tx.EventHashes(ctx, ids); err != nil {
+				return err
+			}
 		}
 		inBatch := make(map[string]string, len(ids))
 		var fresh []*event.Event

@@ -27,8 +27,17 @@ type projector struct {
 	// of the batch. It may list keys whose email has since changed or
 	// that were merged away; users check the lead itself.
 	byEmail map[string][]string
-	opps    map[string]*lead.Opportunity
-	people  map[string]*people.Person
+	// emailKeys maps the normalised email of each lead.upserted of the
+	// batch to the leads that had it when the batch began. Only merges
+	// change stored leads before flush, and they are in deleted.
+	emailKeys map[string][]string
+	opps      map[string]*lead.Opportunity
+	people    map[string]*people.Person
+	// upserts holds the decoded payload of each lead.upserted of the
+	// batch. Event.Payload decodes one that carries attributes from its
+	// JSON on every call, and it is needed three times (preload, identity,
+	// fold).
+	upserts map[*event.Event]*event.Lead
 	batch   []*event.Event // events of this batch processed so far
 	dirty   map[string]bool
 	deleted map[string]bool
@@ -41,6 +50,7 @@ func newProjector(tx store.Tx, emailNorm func(string) string) *projector {
 		alias: map[string]string{}, leads: map[string]*lead.Lead{},
 		opps: map[string]*lead.Opportunity{}, people: map[string]*people.Person{}, byEmail: map[string][]string{},
 		dirty: map[string]bool{}, deleted: map[string]bool{}, newAls: map[string]string{},
+		upserts: map[*event.Event]*event.Lead{},
 	}
 }
 
@@ -64,9 +74,21 @@ func (p *projector) run(ctx context.Context, evs []*event.Event) error {
 }
 
 func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
-	var refs, oppIDs, personIDs []string
+	var refs, oppIDs, personIDs, norms []string
 	seen := map[string]bool{}
 	for _, e := range evs {
+		if e.Type == event.LeadUpserted {
+			v, err := p.upsert(e)
+			if err != nil {
+				return fmt.Errorf("project event %s: %w", e.ID, err)
+			}
+			if v.Email != "" {
+				if norm := p.emailNorm(v.Email); !seen["e"+norm] {
+					seen["e"+norm] = true
+					norms = append(norms, norm)
+				}
+			}
+		}
 		if e.LeadRef != "" && !seen["l"+e.LeadRef] {
 			seen["l"+e.LeadRef] = true
 			refs = append(refs, e.LeadRef)
@@ -81,6 +103,9 @@ func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
 		}
 	}
 	var err error
+	if p.emailKeys, err = p.tx.LeadKeysByEmail(ctx, norms); err != nil {
+		return err
+	}
 	if p.opps, err = p.tx.LoadOpportunities(ctx, oppIDs); err != nil {
 		return err
 	}
@@ -156,11 +181,10 @@ func (p *projector) keyFor(ref string) string {
 // already belongs to, or, when its email matches another lead, that lead
 // (merging the two if both exist).
 func (p *projector) identify(ctx context.Context, e *event.Event) (string, error) {
-	pl, err := e.Payload()
+	v, err := p.upsert(e)
 	if err != nil {
 		return "", err
 	}
-	v := pl.(*event.Lead)
 	key, known := p.alias[v.LeadID]
 	if v.Email == "" {
 		return p.keyFor(v.LeadID), nil
@@ -191,11 +215,7 @@ func (p *projector) leadByEmail(ctx context.Context, norm, self string) (string,
 			found = append(found, k)
 		}
 	}
-	keys, err := p.tx.LeadKeysByEmail(ctx, norm)
-	if err != nil {
-		return "", err
-	}
-	for _, k := range keys {
+	for _, k := range p.emailKeys[norm] {
 		if k == self || p.deleted[k] || slices.Contains(found, k) {
 			continue
 		}
@@ -298,11 +318,34 @@ func (p *projector) fold(ctx context.Context, key string, e *event.Event) error 
 	if !l.Extends(*e) {
 		return p.refold(ctx, key, e)
 	}
-	if err := l.Apply(*e, p.emailNorm); err != nil {
+	if e.Type == event.LeadUpserted {
+		v, err := p.upsert(e)
+		if err != nil {
+			return err
+		}
+		l.ApplyPayload(*e, v, p.emailNorm)
+	} else if err := l.Apply(*e, p.emailNorm); err != nil {
 		return err
 	}
 	p.indexEmail(key)
 	return nil
+}
+
+// upsert returns the payload of lead.upserted e, decoding it once.
+func (p *projector) upsert(e *event.Event) (*event.Lead, error) {
+	if v, ok := p.upserts[e]; ok {
+		return v, nil
+	}
+	pl, err := e.Payload()
+	if err != nil {
+		return nil, err
+	}
+	v, ok := pl.(*event.Lead)
+	if !ok {
+		return nil, fmt.Errorf("event %s: a %s without a lead payload", e.ID, e.Type)
+	}
+	p.upserts[e] = v
+	return v, nil
 }
 
 // refold rebuilds a lead from its stored events, the batch's events so far

@@ -100,6 +100,13 @@ func (l *Lead) Apply(e event.Event, emailNorm func(string) string) error {
 	if err != nil {
 		return fmt.Errorf("event %s: %w", e.ID, err)
 	}
+	l.ApplyPayload(e, p, emailNorm)
+	return nil
+}
+
+// ApplyPayload is Apply with e's payload already decoded (as e.Payload
+// returns it), for a caller that needed it before and kept it.
+func (l *Lead) ApplyPayload(e event.Event, p any, emailNorm func(string) string) {
 	at := e.OccurredAt
 	if l.Events == 0 {
 		l.CreatedAt = at
@@ -138,7 +145,6 @@ func (l *Lead) Apply(e event.Event, emailNorm func(string) string) error {
 		// Opportunities have their own state; they are part of the lead's
 		// history but change none of its fields.
 	}
-	return nil
 }
 
 func (l *Lead) applyUpsert(v *event.Lead, at time.Time, emailNorm func(string) string) {

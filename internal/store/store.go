@@ -51,12 +51,37 @@ type Store interface {
 	// Counts returns how many events, leads, opportunities and people exist.
 	Counts(ctx context.Context) (Counts, error)
 
-	CreateToken(ctx context.Context, t Token) error
+	// CreateToken stores a token and records in the audit log that actor
+	// (the token or user who asked) created it.
+	CreateToken(ctx context.Context, t Token, actor string) error
 	// TokenByHash finds an unrevoked token by the hash of its secret.
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 	Tokens(ctx context.Context) ([]Token, error)
-	// RevokeToken stops a token working; ErrNotFound if no active token has id.
-	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// RevokeToken stops a token working and records that actor revoked it;
+	// ErrNotFound if no active token has id.
+	RevokeToken(ctx context.Context, id string, at time.Time, actor string) error
+
+	// The agreement's versions and sign-offs. Every write appends its audit
+	// entries in its own transaction, and the audit log is numbered in
+	// commit order.
+
+	// CreateAgreementVersion stores the next version (numbered 1, 2, 3…).
+	CreateAgreementVersion(ctx context.Context, v NewAgreementVersion) (AgreementVersion, error)
+	// AgreementVersions lists every version, oldest first, with its
+	// signatures but without its body.
+	AgreementVersions(ctx context.Context) ([]AgreementVersion, error)
+	// AgreementVersion returns one version with its body; ErrNotFound if
+	// there is no such number.
+	AgreementVersion(ctx context.Context, number int) (AgreementVersion, error)
+	// SignAgreementVersion records a signature and returns the version as
+	// it now stands: ErrNotFound for an unknown version, ErrNotSigner for a
+	// name the version does not list, ErrAlreadySigned the second time.
+	SignAgreementVersion(ctx context.Context, s Signature) (AgreementVersion, error)
+	// InForce returns the version in force at at (see InForceAt);
+	// ErrNotFound when none is.
+	InForce(ctx context.Context, at time.Time) (AgreementVersion, error)
+	// AuditAfter pages through the audit log, oldest first.
+	AuditAfter(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild. The log itself is untouched.
@@ -88,8 +113,9 @@ type Tx interface {
 	ResolveAliases(ctx context.Context, refs []string) (map[string]string, error)
 	// PutAliases records alias -> lead key, replacing earlier mappings.
 	PutAliases(ctx context.Context, aliases map[string]string) error
-	// LeadKeysByEmail returns the leads whose normalised email is norm.
-	LeadKeysByEmail(ctx context.Context, norm string) ([]string, error)
+	// LeadKeysByEmail returns, for each normalised email of norms that
+	// some lead has, the keys of the leads that have it.
+	LeadKeysByEmail(ctx context.Context, norms []string) (map[string][]string, error)
 	LoadLeads(ctx context.Context, keys []string) (map[string]*lead.Lead, error)
 	SaveLeads(ctx context.Context, leads []*lead.Lead) error
 

@@ -262,16 +262,6 @@ func (s *Store) ResetProjections(ctx context.Context) error {
 	return nil
 }
 
-// CreateToken stores a new API token.
-func (s *Store) CreateToken(ctx context.Context, t store.Token) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO tokens (id, name, role, hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		t.ID, t.Name, t.Role, t.Hash, t.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("create token: %w", err)
-	}
-	return nil
-}
-
 // TokenByHash finds an unrevoked token.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (store.Token, error) {
 	var t store.Token

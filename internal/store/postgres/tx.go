@@ -200,19 +200,28 @@ func (t *pgTx) PutAliases(ctx context.Context, aliases map[string]string) error 
 		ON CONFLICT (alias) DO UPDATE SET lead_key = excluded.lead_key`, as, ks)
 }
 
-func (t *pgTx) LeadKeysByEmail(ctx context.Context, norm string) ([]string, error) {
+func (t *pgTx) LeadKeysByEmail(ctx context.Context, norms []string) (map[string][]string, error) {
 	if err := t.sync(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := t.tx.Query(ctx, `SELECT lead_key FROM leads WHERE email_norm = $1 AND email_norm <> ''`, norm)
-	if err != nil {
-		return nil, fmt.Errorf("find lead by email: %w", err)
+	out := make(map[string][]string)
+	if len(norms) == 0 {
+		return out, nil
 	}
-	keys, err := collectStrings(rows)
+	rows, err := t.tx.Query(ctx, `SELECT email_norm, lead_key FROM leads WHERE email_norm = ANY($1::text[]) AND email_norm <> ''`,
+		planEachRun, norms)
 	if err != nil {
-		return nil, fmt.Errorf("find lead by email: %w", err)
+		return nil, fmt.Errorf("find leads by email: %w", err)
 	}
-	return keys, nil
+	var norm, key string
+	_, err = pgx.ForEachRow(rows, []any{&norm, &key}, func() error {
+		out[norm] = append(out[norm], key)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find leads by email: %w", err)
+	}
+	return out, nil
 }
 
 func (t *pgTx) LoadLeads(ctx context.Context, keys []string) (map[string]*lead.Lead, error) {

@@ -5,6 +5,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -28,7 +30,12 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 	ms     []store.Migration
-	leads  *leadCache
+	cache  *writeCache
+	ckpt   *checkpointer
+	// wmu is held by every transaction on the writer that may change
+	// leads or aliases (Write, ResetProjections, Migrate), and guards
+	// cache, which is updated in step with them.
+	wmu sync.Mutex
 }
 
 var _ store.Store = (*Store)(nil)
@@ -69,12 +76,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	// Checkpoint the WAL every ~120 MB (30,000 pages) rather than every
-	// 4 MB: a page that every batch dirties (the end of an index, the rows
-	// of leads being worked) is then copied into the database once per
-	// checkpoint instead of thirty times, which is worth ~10% of ingest
-	// throughput for that much disk. The setting is per connection, and
-	// the writer keeps its one connection.
+	// The WAL is copied into the database by a checkpointer in the
+	// background (see checkpointer). The writer still checkpoints itself
+	// once the WAL reaches ~120 MB (30,000 pages), which copies only what
+	// the checkpointer has not, and lets the WAL start again from its
+	// beginning: a checkpoint that runs beside a busy writer never
+	// finishes with nothing left to copy, and only then may the WAL be
+	// reused. The setting is per connection; the writer keeps its one.
 	if _, err := writer.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 30000`); err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -86,7 +94,13 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	reader.SetMaxOpenConns(max(4, runtime.NumCPU()))
 	reader.SetMaxIdleConns(max(4, runtime.NumCPU()))
-	return &Store{path: path, writer: writer, reader: reader, ms: ms, leads: newLeadCache(leadCacheSize)}, nil
+	ckpt, err := newCheckpointer(dsn, checkpointEvery)
+	if err != nil {
+		writer.Close()
+		reader.Close()
+		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
+	}
+	return &Store{path: path, writer: writer, reader: reader, ms: ms, cache: newWriteCache(), ckpt: ckpt}, nil
 }
 
 // Backend names the database kind.
@@ -94,11 +108,16 @@ func (s *Store) Backend() string { return "sqlite" }
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	ckErr := s.ckpt.stop()
+	return errors.Join(s.reader.Close(), s.writer.Close(), ckErr)
 }
 
 // Migrate applies pending migrations, each in its own transaction.
 func (s *Store) Migrate(ctx context.Context) (int, error) {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	// A migration may rewrite lead rows.
+	s.cache.clear()
 	if _, err := s.writer.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		return 0, fmt.Errorf("create schema_migrations: %w", err)
@@ -149,21 +168,71 @@ func (s *Store) SchemaVersion(ctx context.Context) (int, int, error) {
 
 // Write runs fn in an IMMEDIATE transaction on the single writer connection.
 func (s *Store) Write(ctx context.Context, fn func(store.Tx) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	// The writer connection serialises transactions anyway; holding wmu
+	// as well makes "commit, then update the cache" one step, so the next
+	// transaction never sees the database and the cache disagree.
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	conn, err := s.writer.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	t := &sqliteTx{tx: tx, leads: s.leads, loaded: map[string]leadColumns{}}
+	defer conn.Close()
+	var id any
+	if err := conn.Raw(func(dc any) error { id = dc; return nil }); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	// The transaction is run with BEGIN and COMMIT on the connection, not
+	// through database/sql's Tx: a Tx has a cancellable context of its
+	// own, so database/sql starts a goroutine to watch it for every query
+	// in it (~1 µs each, and a transaction here makes thousands of small
+	// queries). Outside a Tx, a query with a context that cannot be
+	// cancelled (ingest writes with one) starts none. wmu keeps anyone
+	// else off the connection meanwhile.
+	if _, err := conn.ExecContext(ctx, `BEGIN IMMEDIATE`); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			s.rollback(conn)
+		}
+	}()
+	// data_version changes when another connection (another process, a
+	// second Store on the same file) commits. Read after BEGIN IMMEDIATE,
+	// nobody else can commit until this transaction ends.
+	var version int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&version); err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	s.cache.validate(id, version)
+	t := &sqliteTx{tx: conn, cache: s.cache, loaded: map[string]leadIndexed{}}
 	if err := fn(t); err != nil {
-		tx.Rollback()
 		return err
 	}
-	if err := tx.Commit(); err != nil {
+	// COMMIT must run even if ctx has just been cancelled.
+	if _, err := conn.ExecContext(context.WithoutCancel(ctx), `COMMIT`); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	// Only committed states may be trusted by the next transaction.
-	s.leads.put(t.saved)
+	committed = true
+	// Only what is committed may be trusted by the next transaction.
+	for _, l := range t.saved {
+		s.cache.leads.put(l.LeadID, l)
+	}
+	for ref, key := range t.aliases {
+		s.cache.aliases.put(ref, key)
+	}
+	s.ckpt.committed()
 	return nil
+}
+
+// rollback ends a failed write transaction. If even that fails, the
+// connection is given up (database/sql opens a fresh one), rather than
+// left inside a transaction that the next BEGIN would trip over.
+func (s *Store) rollback(conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.Background(), `ROLLBACK`); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
 }
 
 func micros(t time.Time) int64 { return t.UnixMicro() }

@@ -97,11 +97,11 @@ func testTokens(t *testing.T, open Opener) {
 	a := store.Token{ID: "tok_a", Name: "CRM sync", Role: "writer", Hash: "hash-a", CreatedAt: created}
 	b := store.Token{ID: "tok_b", Name: "Wall display", Role: "viewer", Hash: "hash-b", CreatedAt: created.Add(time.Hour)}
 	for _, tok := range []store.Token{b, a} {
-		if err := st.CreateToken(ctx, tok); err != nil {
+		if err := st.CreateToken(ctx, tok, "test setup"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.CreateToken(ctx, store.Token{ID: "tok_c", Name: "copy", Role: "viewer", Hash: "hash-a", CreatedAt: created}); err == nil {
+	if err := st.CreateToken(ctx, store.Token{ID: "tok_c", Name: "copy", Role: "viewer", Hash: "hash-a", CreatedAt: created}, "test"); err == nil {
 		t.Error("a second token with the same secret hash was accepted")
 	}
 	got, err := st.TokenByHash(ctx, "hash-a")
@@ -123,13 +123,13 @@ func testTokens(t *testing.T, open Opener) {
 	if len(list) != 2 || list[0].ID != "tok_a" || list[1].ID != "tok_b" || list[0].Hash != "" {
 		t.Errorf("Tokens() = %+v, want tok_a then tok_b, without hashes", list)
 	}
-	if err := st.RevokeToken(ctx, "tok_a", created.Add(2*time.Hour)); err != nil {
+	if err := st.RevokeToken(ctx, "tok_a", created.Add(2*time.Hour), "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.TokenByHash(ctx, "hash-a"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a revoked token still authenticates: %v", err)
 	}
-	if err := st.RevokeToken(ctx, "tok_a", created); !errors.Is(err, store.ErrNotFound) {
+	if err := st.RevokeToken(ctx, "tok_a", created, "test"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("revoking twice: %v, want ErrNotFound", err)
 	}
 	if list, _ := st.Tokens(ctx); len(list) != 1 || list[0].ID != "tok_b" {

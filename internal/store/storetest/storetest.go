@@ -43,6 +43,10 @@ func Run(t *testing.T, open Opener) {
 		{"Rebuild", testRebuild},
 		{"Tokens", testTokens},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"AgreementVersions", testAgreementVersions},
+		{"AgreementSignatures", testAgreementSignatures},
+		{"AgreementInForce", testAgreementInForce},
+		{"Audit", testAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
