@@ -74,8 +74,7 @@ func (p *projector) run(ctx context.Context, evs []*event.Event) error {
 }
 
 func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
-	var refs, oppIDs, personIDs, norms []string
-	seen := map[string]bool{}
+	var refs, oppIDs, personIDs, norms, keys ids
 	for _, e := range evs {
 		if e.Type == event.LeadUpserted {
 			v, err := p.upsert(e)
@@ -83,58 +82,56 @@ func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
 				return fmt.Errorf("project event %s: %w", e.ID, err)
 			}
 			if v.Email != "" {
-				if norm := p.emailNorm(v.Email); !seen["e"+norm] {
-					seen["e"+norm] = true
-					norms = append(norms, norm)
-				}
+				norms.add(p.emailNorm(v.Email))
 			}
 		}
-		if e.LeadRef != "" && !seen["l"+e.LeadRef] {
-			seen["l"+e.LeadRef] = true
-			refs = append(refs, e.LeadRef)
-		}
-		if e.OpportunityRef != "" && !seen["o"+e.OpportunityRef] {
-			seen["o"+e.OpportunityRef] = true
-			oppIDs = append(oppIDs, e.OpportunityRef)
-		}
-		if e.PersonRef != "" && !seen["p"+e.PersonRef] {
-			seen["p"+e.PersonRef] = true
-			personIDs = append(personIDs, e.PersonRef)
-		}
+		refs.add(e.LeadRef)
+		oppIDs.add(e.OpportunityRef)
+		personIDs.add(e.PersonRef)
 	}
 	var err error
-	if p.emailKeys, err = p.tx.LeadKeysByEmail(ctx, norms); err != nil {
+	if p.emailKeys, err = p.tx.LeadKeysByEmail(ctx, norms.list); err != nil {
 		return err
 	}
-	if p.opps, err = p.tx.LoadOpportunities(ctx, oppIDs); err != nil {
+	if p.opps, err = p.tx.LoadOpportunities(ctx, oppIDs.list); err != nil {
 		return err
 	}
 	for _, o := range p.opps {
-		if o.LeadID != "" && !seen["l"+o.LeadID] {
-			seen["l"+o.LeadID] = true
-			refs = append(refs, o.LeadID)
-		}
+		refs.add(o.LeadID)
 	}
-	if p.alias, err = p.tx.ResolveAliases(ctx, refs); err != nil {
+	if p.alias, err = p.tx.ResolveAliases(ctx, refs.list); err != nil {
 		return err
 	}
-	keys := make([]string, 0, len(p.alias))
 	for _, k := range p.alias {
-		if !seen["k"+k] {
-			seen["k"+k] = true
-			keys = append(keys, k)
-		}
+		keys.add(k)
 	}
-	if p.leads, err = p.tx.LoadLeads(ctx, keys); err != nil {
+	if p.leads, err = p.tx.LoadLeads(ctx, keys.list); err != nil {
 		return err
 	}
 	for k := range p.leads {
 		p.indexEmail(k)
 	}
-	if p.people, err = p.tx.LoadPeople(ctx, personIDs); err != nil {
+	if p.people, err = p.tx.LoadPeople(ctx, personIDs.list); err != nil {
 		return err
 	}
 	return nil
+}
+
+// ids collects distinct non-empty ids in the order first seen.
+type ids struct {
+	seen map[string]bool
+	list []string
+}
+
+func (s *ids) add(id string) {
+	if id == "" || s.seen[id] {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[id] = true
+	s.list = append(s.list, id)
 }
 
 func (p *projector) apply(ctx context.Context, e *event.Event) error {
