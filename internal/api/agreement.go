@@ -312,16 +312,7 @@ func (s *Server) signAgreementVersion(w http.ResponseWriter, r *http.Request) er
 
 // listAudit pages through the audit log, oldest first.
 func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	var after int64
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return fieldError("after", "after must be a cursor returned as next_cursor, got %q", v)
-		}
-		after = n
-	}
-	limit, err := limitParam(q.Get("limit"), 100, 1000)
+	after, limit, err := seqCursor(r, 100, 1000)
 	if err != nil {
 		return err
 	}
@@ -329,13 +320,6 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := strconv.FormatInt(after, 10)
-	if len(es) > 0 {
-		next = strconv.FormatInt(es[len(es)-1].Seq, 10)
-	}
-	if es == nil {
-		es = []store.AuditEntry{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": es, "next_cursor": next, "has_more": len(es) == limit})
+	writeSeqPage(w, "entries", es, func(e store.AuditEntry) int64 { return e.Seq }, after, limit)
 	return nil
 }

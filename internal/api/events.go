@@ -77,16 +77,7 @@ func (s *Server) postEvents(w http.ResponseWriter, r *http.Request) error {
 
 // listEvents pages through the log in arrival order.
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
-	q := r.URL.Query()
-	var after int64
-	if v := q.Get("after"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return fieldError("after", "after must be a cursor returned as next_cursor, got %q", v)
-		}
-		after = n
-	}
-	limit, err := limitParam(q.Get("limit"), 1000, 10_000)
+	after, limit, err := seqCursor(r, 1000, 10_000)
 	if err != nil {
 		return err
 	}
@@ -94,15 +85,35 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	next := strconv.FormatInt(after, 10)
-	if len(evs) > 0 {
-		next = strconv.FormatInt(evs[len(evs)-1].Seq, 10)
-	}
-	if evs == nil {
-		evs = []event.Event{}
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"events": evs, "next_cursor": next, "has_more": len(evs) == limit})
+	writeSeqPage(w, "events", evs, func(e event.Event) int64 { return e.Seq }, after, limit)
 	return nil
+}
+
+// seqCursor reads ?after= and ?limit= for a log paged by sequence number.
+func seqCursor(r *http.Request, def, max int) (after int64, limit int, err error) {
+	q := r.URL.Query()
+	if v := q.Get("after"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return 0, 0, fieldError("after", "after must be a cursor returned as next_cursor, got %q", v)
+		}
+		after = n
+	}
+	limit, err = limitParam(q.Get("limit"), def, max)
+	return after, limit, err
+}
+
+// writeSeqPage answers one page of a log under key, with the cursor of its
+// last entry (or the same cursor again when nothing new is there yet).
+func writeSeqPage[T any](w http.ResponseWriter, key string, items []T, seq func(T) int64, after int64, limit int) {
+	next := after
+	if len(items) > 0 {
+		next = seq(items[len(items)-1])
+	}
+	if items == nil {
+		items = []T{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{key: items, "next_cursor": strconv.FormatInt(next, 10), "has_more": len(items) == limit})
 }
 
 func limitParam(v string, def, max int) (int, error) {
