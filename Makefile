@@ -22,8 +22,8 @@ test-postgres: ## run every test, PostgreSQL included, against $(PG_URL)
 	ACCORD_TEST_POSTGRES_URL='$(PG_URL)' go test ./...
 
 fuzz: ## fuzz the event decoder and the CSV importer for 30 s each
-	go test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=30s ./internal/event
-	go test -run='^$$' -fuzz=FuzzImportCSV -fuzztime=30s ./internal/importer
+	go test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=30s -fuzzminimizetime=5s ./internal/event
+	go test -run='^$$' -fuzz=FuzzImportCSV -fuzztime=30s -fuzzminimizetime=5s ./internal/importer
 
 bench: ## ingest benchmark on SQLite and PostgreSQL, against a plain INSERT baseline
 	go run ./cmd/accord bench ingest --db sqlite: --json
