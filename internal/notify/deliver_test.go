@@ -80,7 +80,8 @@ func TestDelivererTimeline(t *testing.T) {
 	}
 	want := []step{
 		{Failed, start.Add(4 * time.Second), start.Add(5 * time.Second), "500"},
-		{Failed, start.Add(5*time.Second + 24*time.Second), start.Add(5*time.Second + 30*time.Second), "502"},
+		// The second wait starts when the first ended, itself jittered: 4–5 s.
+		{Failed, start.Add(4*time.Second + 24*time.Second), start.Add(5*time.Second + 30*time.Second), "502"},
 		{Failed, time.Time{}, time.Time{}, "429"}, // exactly Retry-After: checked below
 		{Delivered, time.Time{}, time.Time{}, ""},
 	}
