@@ -26,6 +26,23 @@ func testBackends(t testing.TB) map[string]string {
 	return dbs
 }
 
+// freshDB gives a test an empty, migrated database of db's kind, removed
+// when the test ends.
+func freshDB(tb testing.TB, db string) string {
+	tb.Helper()
+	ctx := context.Background()
+	sc, err := newScratch(db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sc.close(ctx) })
+	u, err := sc.fresh(ctx)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
 func TestWorkloadIsValidAndUnique(t *testing.T) {
 	t.Parallel()
 	bods := bodies(7, 5000, 1000, time.Now())
@@ -84,15 +101,7 @@ func BenchmarkIngestHTTP(b *testing.B) {
 	for name, db := range testBackends(b) {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			sc, err := newScratch(db)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer sc.close(ctx)
-			u, err := sc.fresh(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
+			u := freshDB(b, db)
 			t, err := startAPI(ctx, u)
 			if err != nil {
 				b.Fatal(err)
@@ -117,15 +126,7 @@ func BenchmarkBaselineInsert(b *testing.B) {
 	for name, db := range testBackends(b) {
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			sc, err := newScratch(db)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer sc.close(ctx)
-			u, err := sc.fresh(ctx)
-			if err != nil {
-				b.Fatal(err)
-			}
+			u := freshDB(b, db)
 			bods := bodies(1, b.N*1000, 1000, time.Now())
 			b.ResetTimer()
 			took, n, err := baseline(ctx, u, bods, time.Now())
@@ -147,15 +148,7 @@ func TestLiveIngestEqualsRebuild(t *testing.T) {
 	for name, db := range testBackends(t) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
-			sc, err := newScratch(db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sc.close(ctx)
-			u, err := sc.fresh(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
+			u := freshDB(t, db)
 			st, err := dial.Open(ctx, u)
 			if err != nil {
 				t.Fatal(err)
