@@ -64,7 +64,7 @@ func fill(r *rand.Rand, v reflect.Value) {
 	case reflect.Int, reflect.Int64:
 		v.SetInt(r.Int64N(1<<40) - 1<<20)
 	case reflect.Float64:
-		v.SetFloat([]float64{0, -0.0, 1, 67, 0.5, 1e-7, 3.25e-9, 1e21, 1.5e300, -2e-300, r.NormFloat64() * 100}[r.IntN(11)])
+		v.SetFloat([]float64{0, math.Copysign(0, -1), 1, 67, 0.5, 1e-7, 3.25e-9, 1e21, 1.5e300, -2e-300, r.NormFloat64() * 100}[r.IntN(11)])
 	case reflect.Pointer:
 		p := reflect.New(v.Type().Elem())
 		fill(r, p.Elem())
