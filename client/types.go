@@ -265,6 +265,7 @@ type LeadDetail struct {
 	Lead          Lead          `json:"lead"`
 	History       History       `json:"history"`
 	Opportunities []Opportunity `json:"opportunities"`
+	Obligations   []Obligation  `json:"obligations"`
 }
 
 // History is a lead's past in the order things happened.

@@ -131,6 +131,9 @@ func (s *Server) uploadAgreementVersion(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	// A version without signers is in force from effective_from: ingest
+	// must see it now, not after its cache's TTL.
+	s.ingest.Versions().Invalidate()
 	cur, err := s.inForce(r, now)
 	if err != nil {
 		return err
@@ -278,6 +281,7 @@ func (s *Server) signAgreementVersion(w http.ResponseWriter, r *http.Request) er
 	now := s.now()
 	sig := store.Signature{Version: n, Signer: signer, SignedAt: now, TokenID: tok.ID, TokenName: tok.Name}
 	v, err = s.store.SignAgreementVersion(r.Context(), sig)
+	s.ingest.Versions().Invalidate()
 	switch {
 	case errors.Is(err, store.ErrAlreadySigned):
 		when := ""

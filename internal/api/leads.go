@@ -97,10 +97,19 @@ func (s *Server) getLead(w http.ResponseWriter, r *http.Request) error {
 	if opps == nil {
 		opps = []*lead.Opportunity{}
 	}
+	obs, err := s.store.LeadObligations(ctx, l.LeadID)
+	if err != nil {
+		return err
+	}
+	views, err := s.viewObligations(r, obs)
+	if err != nil {
+		return err
+	}
 	writeJSON(w, http.StatusOK, map[string]any{
 		"lead":          l,
 		"history":       lead.BuildHistory(evs),
 		"opportunities": opps,
+		"obligations":   views,
 	})
 	return nil
 }

@@ -7,13 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/accordhq/accord/internal/alerting"
 	"github.com/accordhq/accord/internal/api"
 	"github.com/accordhq/accord/internal/config"
 	"github.com/accordhq/accord/internal/ingest"
 	"github.com/accordhq/accord/internal/store"
 	"github.com/accordhq/accord/internal/store/dial"
+	"github.com/accordhq/accord/internal/versions"
 )
 
 var serveCmd = command{
@@ -47,11 +50,35 @@ func runServe(ctx context.Context, e *env, args []string) error {
 // requests (batches being written) finish before returning. ready, if set,
 // is called with the bound address once the listener is up.
 func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Logger, ready func(addr string)) error {
-	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus})
+	notifyCfg, err := alerting.LoadConfig(cfg.NotifyFile)
+	if err != nil {
+		return err
+	}
+	vc := &versions.Cache{Store: st, Log: log}
+	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Versions: vc})
 	srv := api.New(st, in, log, api.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchEvents: cfg.MaxBatchEvents})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if notifyCfg.BaseURL == "" {
+		notifyCfg.BaseURL = cfg.BaseURL
+	}
+	if notifyCfg.BaseURL == "" {
+		notifyCfg.BaseURL = "http://" + ln.Addr().String()
+	}
+	// The scheduler and the dispatcher stop with ctx; an alert being fired
+	// or sent then is either stored or left due, never lost.
+	var bg sync.WaitGroup
+	defer bg.Wait()
+	bgCtx, stopBG := context.WithCancel(ctx)
+	defer stopBG()
+	if cfg.Alerts {
+		sched := &alerting.Scheduler{Store: st, Versions: vc, Config: notifyCfg, Log: log}
+		disp := &alerting.Dispatcher{Store: st, Config: notifyCfg, Ingest: in, Log: log}
+		bg.Go(func() { sched.Run(bgCtx) })
+		bg.Go(func() { disp.Run(bgCtx) })
+		log.Info("SLA alerts on", "webhooks", len(notifyCfg.Webhooks), "slack", len(notifyCfg.Slack), "email", notifyCfg.Email != nil)
 	}
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -22,6 +22,9 @@ type Config struct {
 	MaxBatchEvents  int
 	StripPlus       bool
 	ShutdownTimeout time.Duration
+	NotifyFile      string
+	BaseURL         string
+	Alerts          bool
 }
 
 // option is one row of the table.
@@ -72,6 +75,16 @@ var options = []option{
 			return fmt.Errorf("shutdown timeout must be a duration like 30s, got %q", v)
 		}
 		c.ShutdownTimeout = d
+		return nil
+	}},
+	{"notify", "ACCORD_NOTIFY", "", "YAML file of alert channels: webhooks, Slack, email (see examples/alerts)", func(c *Config, v string) error { c.NotifyFile = v; return nil }},
+	{"base-url", "ACCORD_BASE_URL", "", "public URL of this Accord, for links in alerts (default: http://ADDR)", func(c *Config, v string) error { c.BaseURL = v; return nil }},
+	{"alerts", "ACCORD_ALERTS", "true", "run the SLA scheduler and alert delivery in this process", func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("alerts must be true or false, got %q", v)
+		}
+		c.Alerts = b
 		return nil
 	}},
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
 	"github.com/accordhq/accord/internal/store"
+	"github.com/accordhq/accord/internal/versions"
 )
 
 // Status is what happened to one event of a batch.
@@ -43,9 +44,11 @@ type Report struct {
 
 // Service ingests batches into one store.
 type Service struct {
-	store     store.Store
-	emailNorm func(string) string
-	now       func() time.Time
+	store      store.Store
+	emailNorm  func(string) string
+	now        func() time.Time
+	versions   *versions.Cache
+	staleAfter time.Duration
 
 	// Batches that arrive while another is being written wait in queue
 	// and are then written together, in arrival order, in one transaction
@@ -74,15 +77,52 @@ type outcome struct {
 // bounds how long a batch can wait behind others.
 const maxGroupEvents = 10_000
 
-// Options tune identity resolution.
+// Options tune identity resolution and the obligation engine.
 type Options struct {
 	// StripPlusAddressing matches ann+x@acme.com with ann@acme.com.
 	StripPlusAddressing bool
+	// Versions supplies the agreement in force; nil reads the store's
+	// versions through a cache of its own.
+	Versions *versions.Cache
+	// Now is the clock (alerts older than StaleAfter when scheduled are
+	// not sent); nil is time.Now.
+	Now func() time.Time
+	// StaleAfter: 0 is DefaultStaleAfter.
+	StaleAfter time.Duration
 }
+
+// DefaultStaleAfter is how old an alert may be when it is scheduled and
+// still be sent. Loading last quarter's history must not page anybody; a
+// warning for a deadline an hour ago is news to no one.
+const DefaultStaleAfter = time.Hour
 
 // New returns a Service writing to st.
 func New(st store.Store, opts Options) *Service {
-	return &Service{store: st, emailNorm: lead.EmailNormalizer(opts.StripPlusAddressing), now: time.Now}
+	s := &Service{store: st, emailNorm: lead.EmailNormalizer(opts.StripPlusAddressing), now: opts.Now,
+		versions: opts.Versions, staleAfter: opts.StaleAfter}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.versions == nil {
+		s.versions = &versions.Cache{Store: st}
+	}
+	if s.staleAfter <= 0 {
+		s.staleAfter = DefaultStaleAfter
+	}
+	return s
+}
+
+// Versions is the cache of agreement versions the service judges by; call
+// Invalidate on it after a version is uploaded or signed.
+func (s *Service) Versions() *versions.Cache { return s.versions }
+
+// slaWork starts the obligation engine's part of a transaction.
+func (s *Service) slaWork(ctx context.Context) (*slaWork, error) {
+	book, err := s.versions.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newSLAWork(book, s.now().Add(-s.staleAfter)), nil
 }
 
 // Ingest stores the valid events of a batch and reports every one. Items
@@ -274,7 +314,11 @@ func (s *Service) writeOnce(ctx context.Context, batches [][]event.Item, lookup 
 			seq++
 			e.Seq = seq
 		}
-		p := newProjector(tx, s.emailNorm)
+		sla, err := s.slaWork(ctx)
+		if err != nil {
+			return err
+		}
+		p := newProjector(tx, s.emailNorm, sla)
 		if err := p.run(ctx, fresh); err != nil {
 			return err
 		}
@@ -325,7 +369,11 @@ func (s *Service) Rebuild(ctx context.Context, batch int, progress func(done int
 			ptrs[i] = &evs[i]
 		}
 		err = s.store.Write(ctx, func(tx store.Tx) error {
-			p := newProjector(tx, s.emailNorm)
+			sla, err := s.slaWork(ctx)
+			if err != nil {
+				return err
+			}
+			p := newProjector(tx, s.emailNorm, sla)
 			if err := p.run(ctx, ptrs); err != nil {
 				return err
 			}

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/accordhq/accord/internal/agreement"
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
+	"github.com/accordhq/accord/internal/obligation"
 	"github.com/accordhq/accord/internal/people"
 	"github.com/accordhq/accord/internal/store"
 )
@@ -39,13 +41,15 @@ type projector struct {
 	// fold).
 	upserts map[*event.Event]*event.Lead
 	batch   []*event.Event // events of this batch processed so far
+	// sla steps the leads' obligations; nil when no agreement is signed.
+	sla     *slaWork
 	dirty   map[string]bool
 	deleted map[string]bool
 	newAls  map[string]string
 }
 
-func newProjector(tx store.Tx, emailNorm func(string) string) *projector {
-	return &projector{
+func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork) *projector {
+	return &projector{sla: sla,
 		tx: tx, emailNorm: emailNorm,
 		alias: map[string]string{}, leads: map[string]*lead.Lead{},
 		opps: map[string]*lead.Opportunity{}, people: map[string]*people.Person{}, byEmail: map[string][]string{},
@@ -110,6 +114,9 @@ func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
 	}
 	for k := range p.leads {
 		p.indexEmail(k)
+	}
+	if err := p.loadObligations(ctx, keys.list); err != nil {
+		return err
 	}
 	if p.people, err = p.tx.LoadPeople(ctx, personIDs.list); err != nil {
 		return err
@@ -295,6 +302,10 @@ func (p *projector) merge(ctx context.Context, from, into string) error {
 		}
 	}
 	p.deleted[from] = true
+	if p.sla != nil {
+		p.sla.gone[from] = true
+		p.sla.rederive[into] = true
+	}
 	delete(p.leads, from)
 	delete(p.dirty, from)
 	p.dirty[into] = true
@@ -315,6 +326,10 @@ func (p *projector) fold(ctx context.Context, key string, e *event.Event) error 
 	if !l.Extends(*e) {
 		return p.refold(ctx, key, e)
 	}
+	var before agreement.Fields
+	if p.sla != nil {
+		before = obligation.Snapshot(l, e)
+	}
 	if e.Type == event.LeadUpserted {
 		v, err := p.upsert(e)
 		if err != nil {
@@ -325,7 +340,7 @@ func (p *projector) fold(ctx context.Context, key string, e *event.Event) error 
 		return err
 	}
 	p.indexEmail(key)
-	return nil
+	return p.step(ctx, l, before, e)
 }
 
 // upsert returns the payload of lead.upserted e, decoding it once.
@@ -368,6 +383,9 @@ func (p *projector) refold(ctx context.Context, key string, e *event.Event) erro
 	p.leads[key] = l
 	p.indexEmail(key)
 	delete(p.dirty, key)
+	if p.sla != nil {
+		p.sla.rederive[key] = true
+	}
 	return nil
 }
 
@@ -456,6 +474,9 @@ func (p *projector) flush(ctx context.Context) error {
 		if err := p.tx.MergeLead(ctx, key, key); err != nil {
 			return err
 		}
+		if p.sla != nil {
+			p.sla.gone[key] = true
+		}
 	}
 	if err := p.tx.SaveLeads(ctx, leads); err != nil {
 		return err
@@ -471,7 +492,10 @@ func (p *projector) flush(ctx context.Context) error {
 	for _, x := range p.people {
 		ps = append(ps, x)
 	}
-	return p.tx.SavePeople(ctx, ps)
+	if err := p.tx.SavePeople(ctx, ps); err != nil {
+		return err
+	}
+	return p.flushObligations(ctx)
 }
 
 // union joins stored events with the batch's own, once each: during a

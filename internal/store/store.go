@@ -83,8 +83,12 @@ type Store interface {
 	// AuditAfter pages through the audit log, oldest first.
 	AuditAfter(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 
+	// Obligations, alerts and their deliveries (see obligations.go).
+	ObligationStore
+
 	// ResetProjections empties everything derived from the log, ready for
-	// a rebuild. The log itself is untouched.
+	// a rebuild: leads, obligations and the unfired alerts. The log itself,
+	// and the alerts already fired, are untouched.
 	ResetProjections(ctx context.Context) error
 }
 
@@ -123,6 +127,8 @@ type Tx interface {
 	SaveOpportunities(ctx context.Context, opps []*lead.Opportunity) error
 	LoadPeople(ctx context.Context, ids []string) (map[string]*people.Person, error)
 	SavePeople(ctx context.Context, ps []*people.Person) error
+
+	ObligationTx
 }
 
 // LeadFilter selects leads for listing. Empty fields do not filter.

@@ -251,6 +251,10 @@ func (s *Store) ResetProjections(ctx context.Context) error {
 	for _, q := range []string{
 		`UPDATE events SET lead_key = NULL WHERE lead_key IS NOT NULL`,
 		`TRUNCATE leads, lead_aliases, opportunities, people`,
+		// Fired alerts stay: a rebuild never fires one again. The delete
+		// goes first, so obligations too is locked only for its TRUNCATE.
+		`DELETE FROM alerts WHERE fired_at IS NULL`,
+		`TRUNCATE obligations`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("reset projections (%s): %w", q, err)

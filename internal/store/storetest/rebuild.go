@@ -154,6 +154,13 @@ func Snapshot(t *testing.T, st store.Store) string {
 			for _, e := range evs {
 				line("  event", e)
 			}
+			obs, err := st.LeadObligations(ctx, l.LeadID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range obs {
+				line("  obligation", o)
+			}
 		}
 		if len(page) < f.Limit {
 			break
@@ -187,15 +194,22 @@ func testRebuild(t *testing.T, open Opener) {
 	}{
 		{"seed 1", ingest.Options{}, 1},
 		{"seed 2, plus-addressing stripped", ingest.Options{StripPlusAddressing: true}, 2},
+		{"seed 3, an agreement in force", ingest.Options{}, 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, open, tc.opts)
+			if tc.seed == 3 {
+				signedAgreement(t, h.st, mixedAgreement)
+			}
 			var accepted int64
 			for _, body := range Mixed(tc.seed, 400) {
 				accepted += int64(h.sendBody(string(body)).Accepted)
 			}
 			live := Snapshot(t, h.st)
+			if n := strings.Count(live, "  obligation "); tc.seed == 3 && n < 10 {
+				t.Fatalf("only %d obligations under an agreement in force", n)
+			}
 			c := h.counts()
 			if c.Events != accepted || c.Leads < 5 || c.Opportunities == 0 || c.People == 0 {
 				t.Fatalf("scenario too thin or events lost: %+v, %d accepted", c, accepted)

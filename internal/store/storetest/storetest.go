@@ -47,6 +47,11 @@ func Run(t *testing.T, open Opener) {
 		{"AgreementSignatures", testAgreementSignatures},
 		{"AgreementInForce", testAgreementInForce},
 		{"Audit", testAudit},
+		{"Obligations", testObligations},
+		{"AlertsFireOnce", testAlertsFireOnce},
+		{"FireAlertsConcurrently", testFireAlertsConcurrently},
+		{"Deliveries", testDeliveries},
+		{"ObligationsFromEvents", testObligationsFromEvents},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

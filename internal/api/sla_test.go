@@ -1,0 +1,62 @@
+package api_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/accordhq/accord/internal/api"
+)
+
+const slaAgreement = `name: api test
+timezone: UTC
+sales:
+  - rule: speed to lead
+    when: stage == "mql"
+    first_touch_within: 1h
+    warn_before: 15m
+`
+
+// TestObligationRoutes: an agreement uploaded through the API judges the
+// events posted after it; obligations, alerts and deliveries are readable.
+func TestObligationRoutes(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, b backend) {
+		ts := newTestServer(t, b, api.Limits{})
+		// A version is in force from its upload at the earliest: the events come after.
+		mql := time.Now().UTC().Add(2 * time.Second).Truncate(time.Second)
+		at := mql.Format(time.RFC3339)
+		runScenarios(t, ts, []scenario{
+			{Name: "upload an agreement without signers: in force at once",
+				request: request{Method: "POST", Path: "/api/v1/agreement/versions?effective_from=2020-01-01", Token: "admin", ContentType: "application/yaml", Body: slaAgreement},
+				Status:  201, Contains: []string{`"status":"in_force"`}},
+		})
+		ts.post(t, 200, "", "["+ev("u1", "lead.upserted", at, `{"lead_id":"L1","email":"a@x.com"}`)+","+
+			ev("a1", "lead.assigned", at, `{"lead_id":"L1","owner":"sam","team":"sdr"}`)+","+
+			ev("m1", "lead.stage_changed", at, `{"lead_id":"L1","stage":"mql"}`)+"]")
+		due := mql.Add(time.Hour).Format(time.RFC3339)
+		runScenarios(t, ts, []scenario{
+			{Name: "the lead's obligations", request: request{Method: "GET", Path: "/api/v1/leads/L1/obligations", Token: "viewer"}, Status: 200,
+				Contains: []string{`"rule":"speed to lead"`, `"agreement_version":1`, `"kind":"first_touch"`, `"owner":"sam"`,
+					`"status":"open"`, `"outcome":"open"`, `"due_at":"` + due + `"`, `"within_seconds":3600`, `"left_seconds":`}},
+			{Name: "in the lead's detail too", request: request{Method: "GET", Path: "/api/v1/leads/L1", Token: "viewer"}, Status: 200,
+				Contains: []string{`"obligations":[{`, `"rule":"speed to lead"`}},
+			{Name: "unknown lead", request: request{Method: "GET", Path: "/api/v1/leads/nobody/obligations", Token: "viewer"}, Status: 404},
+			{Name: "listed by start", request: request{Method: "GET", Path: "/api/v1/obligations?status=open&from=2020-01-01", Token: "sales"}, Status: 200,
+				Contains: []string{`"lead_id":"L1"`}},
+			{Name: "bad status", request: request{Method: "GET", Path: "/api/v1/obligations?status=late", Token: "sales"}, Status: 400, Contains: []string{`"field":"status"`}},
+			{Name: "its alerts are pending", request: request{Method: "GET", Path: "/api/v1/alerts?lead=L1&fired=false", Token: "viewer"}, Status: 200,
+				Contains: []string{`"kind":"warning"`, `"kind":"breach"`}, NotContains: []string{`"fired_at"`}},
+			{Name: "no dead letters", request: request{Method: "GET", Path: "/api/v1/deliveries?status=dead", Token: "viewer"}, Status: 200,
+				Contains: []string{`{"deliveries":[]}`}},
+			{Name: "retry needs admin", request: request{Method: "POST", Path: "/api/v1/deliveries/x:breach/ops/retry", Token: "sales"}, Status: 403},
+			{Name: "retry of nothing dead", request: request{Method: "POST", Path: "/api/v1/deliveries/x:breach/ops/retry", Token: "admin"}, Status: 409},
+			{Name: "attempts of no delivery", request: request{Method: "GET", Path: "/api/v1/deliveries/x:breach/ops/attempts", Token: "viewer"}, Status: 404},
+		})
+		// A touch meets it.
+		ts.post(t, 200, "", "["+ev("t1", "activity.logged", mql.Add(10*time.Minute).Format(time.RFC3339), `{"lead_id":"L1","kind":"call"}`)+"]")
+		runScenarios(t, ts, []scenario{
+			{Name: "met by the touch", request: request{Method: "GET", Path: "/api/v1/leads/L1/obligations", Token: "viewer"}, Status: 200,
+				Contains: []string{`"status":"met"`, `"closed_by":"t1"`, `"business_seconds":600`}, NotContains: []string{`"left_seconds"`}},
+		})
+	})
+}
