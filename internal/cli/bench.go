@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/accordhq/accord/internal/bench"
 	"github.com/accordhq/accord/internal/store/dial"
@@ -11,9 +13,9 @@ import (
 
 var benchCmd = command{
 	name:    "bench",
-	summary: "measure ingest speed against a plain database baseline",
-	usage:   "bench ingest [--db sqlite:|postgres://…] [--events N] [--batch N] [--senders N] [--json]",
-	example: "accord bench ingest --db sqlite: --json\naccord bench ingest --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'",
+	summary: "measure ingest and the SLA clocks against plain baselines",
+	usage:   "bench ingest [--db sqlite:|postgres://…] [--events N] [--batch N] [--senders N] [--json]\n       bench sla [--db …] [--sizes 10000,100000,1000000] [--json]",
+	example: "accord bench ingest --db sqlite: --json\naccord bench ingest --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'\naccord bench sla --db sqlite: --json",
 	run:     runBench,
 }
 
@@ -25,12 +27,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	senders := fs.Int("senders", 4, "requests in flight at once (one stream of leads each)")
 	seed := fs.Int64("seed", 1, "workload seed (the same seed sends the same events)")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
+	if len(args) > 0 && args[0] == "sla" {
+		return runBenchSLA(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "ingest" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fs.Usage()
 			return nil
 		}
-		fmt.Fprintln(e.stderr, "accord bench: say what to measure: `accord bench ingest`")
+		fmt.Fprintln(e.stderr, "accord bench: say what to measure: `accord bench ingest` or `accord bench sla`")
 		fs.Usage()
 		return errUsage
 	}
@@ -66,4 +71,61 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "batch latency p50 / p99     %.1f ms / %.1f ms\n", r.P50BatchMS, r.P99BatchMS)
 	fmt.Fprintf(e.stdout, "peak RSS (whole process)    %.0f MB\n", r.PeakRSSMB)
 	return nil
+}
+
+func runBenchSLA(ctx context.Context, e *env, args []string) error {
+	fs := flags(e.cmd, e)
+	db := fs.String("db", "sqlite:", "the kind of database: sqlite: (files in a new temp directory) or postgres://… (the bench creates and drops its own schema)")
+	sizes := fs.String("sizes", "10000,100000,1000000", "open obligations at which a tick is timed (comma-separated); the largest stays open for the latency run")
+	due := fs.Int("due", 100, "alerts due at each timed tick")
+	alerts := fs.Int("latency-alerts", 2000, "alerts falling due during the latency run")
+	seconds := fs.Int("latency-seconds", 20, "how long the latency run lasts")
+	rate := fs.Int("events-per-sec", 1000, "events ingested per second during the latency run")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	var ns []int
+	for _, f := range strings.Split(*sizes, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			fmt.Fprintf(e.stderr, "--sizes: %q is not a positive number\n", f)
+			return errUsage
+		}
+		ns = append(ns, n)
+	}
+	r, err := bench.SLA(ctx, bench.SLAOptions{DB: *db, Sizes: ns, Due: *due, LatencyAlerts: *alerts, LatencySeconds: *seconds,
+		EventsPerSec: *rate, Progress: func(s string) { fmt.Fprintln(e.stderr, "…", s) }})
+	if err != nil {
+		return fmt.Errorf("sla bench on %s: %w", dial.Redact(*db), err)
+	}
+	if *asJSON {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+		return nil
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "SLA bench on %s (%.0f s)\n\ncost of one tick with %d alerts due, beside a naive scan of every open obligation\n", r.Backend, r.ElapsedSeconds, *due)
+	fmt.Fprintf(w, "%12s %12s %16s %9s\n", "open", "tick ms", "naive scan ms", "speedup")
+	for _, t := range r.Ticks {
+		fmt.Fprintf(w, "%12d %12.2f %16.1f %8.0fx\n", t.Open, t.TickMS, t.ScanMS, t.Speedup)
+	}
+	fmt.Fprintf(w, "growth from smallest to largest: tick %.2fx, naive scan %.1fx\n\n", r.TickGrowth, r.ScanGrowth)
+	fmt.Fprintf(w, "announcement latency (due → alert recorded), %d open, %d alerts, %.0f events/s arriving\n", r.LatencyOpen, r.LatencyAlerts, r.EventsPerSec)
+	fmt.Fprintf(w, "  p50 %.0f ms   p99 %.0f ms   max %.0f ms   (target p99 ≤ %.0f ms: %s; %d of %d fired)\n\n",
+		r.LatencyP50MS, r.LatencyP99MS, r.LatencyMaxMS, r.TargetP99MS, yes(r.MeetsLatency), r.LatencyAlertsMet, r.LatencyAlerts)
+	fmt.Fprintf(w, "RSS with %d open: %.0f MB (peak %.0f MB; target ≤ %.0f MB: %s)\n", r.LatencyOpen, r.RSSMB, r.PeakRSSMB, r.TargetRSSMB, yes(r.MeetsRSS))
+	fmt.Fprintf(w, "business-time due dates: %.2f M/s (time.Add: %.0f M/s, ratio %.3f; target ≥ 1 M/s: %s)\n",
+		r.DueDatesPerSec/1e6, r.TimeAddPerSec/1e6, r.DueDateRatio, yes(r.MeetsDueDates))
+	return nil
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "NOT met"
 }

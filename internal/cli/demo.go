@@ -71,6 +71,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return serveDemo(ctx, e, cfg, st, log, now, *noServe)
 	}
 	raws := demo.Generate(demo.Options{Leads: *leads, Days: *days, Seed: *seed, Now: now})
+	// The agreement goes in first, signed the day before the window, so
+	// every event is judged as it is loaded.
+	if err := signDemoAgreement(ctx, st, now.AddDate(0, 0, -*days-1)); err != nil {
+		return err
+	}
 	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus})
 	bar := newProgress(e.stderr, "loading demo events", int64(len(raws)))
 	var total ingest.Report
@@ -133,6 +138,23 @@ func removeSQLite(url string) error {
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		if err := os.Remove(path + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("remove %s: %w", path+suffix, err)
+		}
+	}
+	return nil
+}
+
+// signDemoAgreement uploads Northwind's agreement and has its signers sign
+// it at at.
+func signDemoAgreement(ctx context.Context, st store.Store, at time.Time) error {
+	v, err := st.CreateAgreementVersion(ctx, store.NewAgreementVersion{Body: demo.Agreement, EffectiveFrom: at,
+		UploadedBy: "accord demo", UploadedAt: at, Signers: demo.Signers, Note: "the demo company's agreement"})
+	if err != nil {
+		return fmt.Errorf("store the demo agreement: %w", err)
+	}
+	for _, name := range demo.Signers {
+		if _, err := st.SignAgreementVersion(ctx, store.Signature{Version: v.Number, Signer: name, SignedAt: at,
+			TokenID: "demo", TokenName: "accord demo"}); err != nil {
+			return fmt.Errorf("sign the demo agreement: %w", err)
 		}
 	}
 	return nil
