@@ -241,3 +241,25 @@ func snapshot(t *testing.T, st store.Store) map[string]string {
 		f.After = &store.Cursor{CreatedAt: last.CreatedAt, LeadID: last.LeadID}
 	}
 }
+
+// TestSLABench runs `accord bench sla` small: the tick must beat a scan of
+// every open obligation and not grow with them as the scan does, and every
+// alert must be announced within the one-second target.
+func TestSLABench(t *testing.T) {
+	r, err := SLA(t.Context(), SLAOptions{DB: "sqlite:", Sizes: []int{2000, 20000}, Due: 50, LatencyAlerts: 200, LatencySeconds: 2, EventsPerSec: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Ticks) != 2 || r.Ticks[1].Speedup < 2 {
+		t.Errorf("ticks %+v: at 20,000 open a tick should be well under a naive scan", r.Ticks)
+	}
+	if r.TickGrowth > 3 {
+		t.Errorf("a tick grew %.1fx from 2,000 to 20,000 open obligations; it should stay flat", r.TickGrowth)
+	}
+	if r.LatencyAlertsMet != 200 || r.LatencyP99MS > 1000 {
+		t.Errorf("latency: %d of 200 fired, p99 %.0f ms", r.LatencyAlertsMet, r.LatencyP99MS)
+	}
+	if r.DueDatesPerSec <= 0 || r.TimeAddPerSec <= r.DueDatesPerSec {
+		t.Errorf("due dates %.0f/s vs time.Add %.0f/s", r.DueDatesPerSec, r.TimeAddPerSec)
+	}
+}
