@@ -18,19 +18,24 @@ import (
 
 var agreementCmd = command{
 	name:    "agreement",
-	summary: "check an agreement file; upload, sign and list its versions",
+	summary: "check an agreement file; upload, sign, list and backtest its versions",
 	usage: "agreement check [--quiet] FILE...\n" +
 		"       accord agreement upload FILE [--effective-from DATE|TIME] [--note TEXT] [--db URL]\n" +
 		"       accord agreement sign N --as NAME [--db URL]\n" +
-		"       accord agreement list [--db URL]",
+		"       accord agreement list [--db URL]\n" +
+		"       accord agreement backtest FILE [--from DATE] [--to DATE] [--by owner|team|tier|rule|source] [--format text|json|csv] [--db URL]",
 	example: "accord agreement check examples/agreement/acme.yaml\n" +
 		"accord agreement upload examples/agreement/acme.yaml --effective-from 2026-04-01 --note \"Q2: tier A in 5 minutes\"\n" +
 		"accord agreement sign 1 --as \"Dana Whitfield\"\n" +
-		"accord agreement list",
+		"accord agreement list\n" +
+		"accord agreement backtest examples/agreement/acme.yaml --from 2026-03-01 --to 2026-04-01 --by rule",
 	run: runAgreement,
 }
 
 func runAgreement(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && args[0] == "backtest" {
+		return runBacktest(ctx, e, args[1:])
+	}
 	fs := flags(e.cmd, e)
 	vals := config.Register(fs, "db", "data-dir")
 	quiet := fs.Bool("quiet", false, "check: print only problems, not the agreement in plain words")
