@@ -69,50 +69,13 @@ func (s *Server) inForce(r *http.Request, now time.Time) (*store.AgreementVersio
 // problem's line and column and stored nowhere, so the version in force
 // stays in force.
 func (s *Server) uploadAgreementVersion(w http.ResponseWriter, r *http.Request) error {
-	var body []byte
-	var effective, note string
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch ct {
-	case "application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml":
-		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAgreementBytes))
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return errorf(http.StatusRequestEntityTooLarge, "the agreement is larger than %d bytes", maxAgreementBytes)
-		}
-		if err != nil {
-			return errorf(http.StatusBadRequest, "read the agreement: %v", err)
-		}
-		body = b
-		effective, note = r.URL.Query().Get("effective_from"), r.URL.Query().Get("note")
-	case "application/json":
-		var req struct {
-			YAML          string `json:"yaml"`
-			EffectiveFrom string `json:"effective_from"`
-			Note          string `json:"note"`
-		}
-		if err := decodeJSON(w, r, &req); err != nil {
-			return err
-		}
-		body, effective, note = []byte(req.YAML), req.EffectiveFrom, req.Note
-	default:
-		return errorf(http.StatusUnsupportedMediaType,
-			"send the agreement as application/yaml (effective_from and note as query parameters) or as JSON {\"yaml\": …, \"effective_from\": …, \"note\": …}; got Content-Type %q", r.Header.Get("Content-Type"))
-	}
-	if strings.TrimSpace(string(body)) == "" {
-		return fieldError("yaml", "the agreement is empty")
-	}
-	a, err := agreement.Parse(body)
-	var problems agreement.Errors
-	if errors.As(err, &problems) {
-		e := &Error{Status: http.StatusUnprocessableEntity, Line: problems[0].Line, Column: problems[0].Column,
-			Msg: fmt.Sprintf("the agreement has %d problem(s), first at %s; nothing was stored and the version in force stays in force", len(problems), problems[0])}
-		for _, p := range problems {
-			e.Problems = append(e.Problems, Problem{Line: p.Line, Column: p.Column, Message: p.Message})
-		}
-		return e
-	}
+	body, effective, note, err := readAgreementBody(w, r)
 	if err != nil {
-		return errorf(http.StatusUnprocessableEntity, "the agreement cannot be read: %v", err)
+		return err
+	}
+	a, err := parseAgreement(body, "nothing was stored and the version in force stays in force")
+	if err != nil {
+		return err
 	}
 	now := s.now()
 	eff := now
@@ -326,4 +289,60 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeSeqPage(w, "entries", es, func(e store.AuditEntry) int64 { return e.Seq }, after, limit)
 	return nil
+}
+
+// readAgreementBody reads an agreement sent as the body itself
+// (application/yaml, with effective_from and note as query parameters) or
+// inside JSON {yaml, effective_from, note}.
+func readAgreementBody(w http.ResponseWriter, r *http.Request) (body []byte, effective, note string, err error) {
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/yaml", "text/yaml", "application/x-yaml", "text/x-yaml":
+		b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAgreementBytes))
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, "", "", errorf(http.StatusRequestEntityTooLarge, "the agreement is larger than %d bytes", maxAgreementBytes)
+		}
+		if err != nil {
+			return nil, "", "", errorf(http.StatusBadRequest, "read the agreement: %v", err)
+		}
+		body = b
+		effective, note = r.URL.Query().Get("effective_from"), r.URL.Query().Get("note")
+	case "application/json":
+		var req struct {
+			YAML          string `json:"yaml"`
+			EffectiveFrom string `json:"effective_from"`
+			Note          string `json:"note"`
+		}
+		if err := decodeJSON(w, r, &req); err != nil {
+			return nil, "", "", err
+		}
+		body, effective, note = []byte(req.YAML), req.EffectiveFrom, req.Note
+	default:
+		return nil, "", "", errorf(http.StatusUnsupportedMediaType,
+			"send the agreement as application/yaml (effective_from and note as query parameters) or as JSON {\"yaml\": …, \"effective_from\": …, \"note\": …}; got Content-Type %q", r.Header.Get("Content-Type"))
+	}
+	if strings.TrimSpace(string(body)) == "" {
+		return nil, "", "", fieldError("yaml", "the agreement is empty")
+	}
+	return body, effective, note, nil
+}
+
+// parseAgreement validates an agreement; an invalid one is refused (422)
+// with every problem's line and column, and consequence said.
+func parseAgreement(body []byte, consequence string) (*agreement.Agreement, error) {
+	a, err := agreement.Parse(body)
+	var problems agreement.Errors
+	if errors.As(err, &problems) {
+		e := &Error{Status: http.StatusUnprocessableEntity, Line: problems[0].Line, Column: problems[0].Column,
+			Msg: fmt.Sprintf("the agreement has %d problem(s), first at %s; %s", len(problems), problems[0], consequence)}
+		for _, p := range problems {
+			e.Problems = append(e.Problems, Problem{Line: p.Line, Column: p.Column, Message: p.Message})
+		}
+		return nil, e
+	}
+	if err != nil {
+		return nil, errorf(http.StatusUnprocessableEntity, "the agreement cannot be read: %v", err)
+	}
+	return a, nil
 }

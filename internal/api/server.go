@@ -62,6 +62,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/deliveries", read(s.listDeliveries))
 	mux.Handle("GET /api/v1/deliveries/{alert_id}/{channel}/attempts", read(s.deliveryAttempts))
 	mux.Handle("POST /api/v1/deliveries/{alert_id}/{channel}/retry", admin(s.retryDelivery))
+	mux.Handle("GET /api/v1/reports/sla", read(s.slaReport))
+	mux.Handle("POST /api/v1/agreement/backtest", read(s.backtest))
 	mux.Handle("GET /api/v1/people", read(s.listPeople))
 	mux.Handle("GET /api/v1/teams", read(s.listTeams))
 	mux.Handle("GET /api/v1/tokens", admin(s.listTokens))

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -57,6 +58,33 @@ func TestObligationRoutes(t *testing.T) {
 		runScenarios(t, ts, []scenario{
 			{Name: "met by the touch", request: request{Method: "GET", Path: "/api/v1/leads/L1/obligations", Token: "viewer"}, Status: 200,
 				Contains: []string{`"status":"met"`, `"closed_by":"t1"`, `"business_seconds":600`}, NotContains: []string{`"left_seconds"`}},
+			{Name: "the SLA report", request: request{Method: "GET", Path: "/api/v1/reports/sla?from=2020-01-01&to=2030-01-01&by=owner", Token: "viewer"}, Status: 200,
+				Contains: []string{`"overall":{"key":""`, `"met":{"numerator":1,"denominator":1,"value":1`, `"key":"sam"`, `"small_sample":true`}},
+			{Name: "a bad grouping", request: request{Method: "GET", Path: "/api/v1/reports/sla?by=weekday", Token: "viewer"}, Status: 400, Contains: []string{`"field":"by"`}},
+			{Name: "backtest a stricter agreement", request: request{Method: "POST", Path: "/api/v1/agreement/backtest?from=2020-01-01&to=2030-01-01", Token: "viewer",
+				ContentType: "application/yaml", Body: strings.Replace(slaAgreement, "first_touch_within: 1h\n    warn_before: 15m", "first_touch_within: 5m", 1)}, Status: 200,
+				Check: func(t *testing.T, r response) {
+					bt := decode[struct {
+						Current, Proposed struct {
+							Overall struct {
+								Obligations struct{ Met, Breached int }
+							}
+						}
+					}](t, r)
+					if bt.Current.Overall.Obligations.Met != 1 || bt.Proposed.Overall.Obligations.Breached != 1 {
+						t.Errorf("backtest: current %+v, proposed %+v", bt.Current.Overall, bt.Proposed.Overall)
+					}
+				}},
+			{Name: "backtest a broken agreement", request: request{Method: "POST", Path: "/api/v1/agreement/backtest", Token: "viewer",
+				ContentType: "application/yaml", Body: "name: x\nsales:\n  - rule: r\n    when: stage ==\n"}, Status: 422, Contains: []string{`"line":4`, "nothing was replayed"}},
 		})
+		if r := ts.do(t, request{Method: "GET", Path: "/api/v1/reports/sla?from=2020-01-01&to=2030-01-01&format=csv", Token: "viewer"}); r.Status != 200 ||
+			!strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Body, "\n(all),1,1,0,") {
+			t.Errorf("CSV report: %d %s\n%s", r.Status, r.Header.Get("Content-Type"), r.Body)
+		}
+		// The backtest wrote nothing.
+		if obs, _ := ts.Store.LeadObligations(t.Context(), "L1"); len(obs) != 1 || obs[0].Version != 1 {
+			t.Errorf("after the backtest the live obligations are %+v", obs)
+		}
 	})
 }

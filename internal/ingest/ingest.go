@@ -116,6 +116,10 @@ func New(st store.Store, opts Options) *Service {
 // Invalidate on it after a version is uploaded or signed.
 func (s *Service) Versions() *versions.Cache { return s.versions }
 
+// EmailNorm is how the service normalises emails to match people, for
+// anything that must replay history the same way (the backtest).
+func (s *Service) EmailNorm() func(string) string { return s.emailNorm }
+
 // slaWork starts the obligation engine's part of a transaction.
 func (s *Service) slaWork(ctx context.Context) (*slaWork, error) {
 	book, err := s.versions.Get(ctx)
