@@ -60,9 +60,9 @@ func (s *Server) viewObligations(r *http.Request, obs []*obligation.Obligation) 
 			ID: o.ID, LeadID: o.LeadKey, AgreementVersion: o.Version, Rule: o.Rule, Kind: string(o.Kind), Tier: o.Tier,
 			Owner: o.Owner, Team: o.Team, FirstOwner: o.FirstOwner, Moves: o.Moves, Calendar: o.Calendar,
 			WithinSeconds: o.Within.Seconds(), Need: o.Need, Done: o.Done, Before: o.Before, Missing: o.Missing,
-			StartedAt: o.StartedAt, StartEvent: o.StartEvent, Paused: o.Paused(), Pauses: o.Pauses,
-			DueAt: o.DueAt, WarnAt: o.WarnAt, EscalateAt: o.EscalateAt, Status: string(o.Status),
-			Outcome: string(o.Outcome(now)), ClosedAt: o.ClosedAt, ClosedBy: o.CloseBy, Reason: o.Reason,
+			StartedAt: utc(o.StartedAt), StartEvent: o.StartEvent, Paused: o.Paused(), Pauses: o.Pauses,
+			DueAt: utc(o.DueAt), WarnAt: utc(o.WarnAt), EscalateAt: utc(o.EscalateAt), Status: string(o.Status),
+			Outcome: string(o.Outcome(now)), ClosedAt: utc(o.ClosedAt), ClosedBy: o.CloseBy, Reason: o.Reason,
 			BusinessSeconds: biz.Seconds(), WallSeconds: wall.Seconds(),
 		}
 		if o.Status == obligation.Open && !o.DueAt.IsZero() {
@@ -241,4 +241,13 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("dead delivery retried", "alert_id", alert, "channel", channel, "by", info(r.Context()).token.Name)
 	writeJSON(w, http.StatusAccepted, map[string]any{"alert_id": alert, "channel": channel, "status": "pending"})
 	return nil
+}
+
+// utc shows every time in UTC, whatever calendar's zone computed it; a zero
+// time stays zero (and is left out).
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC()
 }
