@@ -32,7 +32,7 @@ type Dispatcher struct {
 	Ingest  Ingester         // for escalations' reassignments; nil: none
 	Now     func() time.Time // nil: time.Now
 	Workers int              // sends at once; 0: 8
-	Lease   time.Duration    // 0: 2 minutes
+	Lease   time.Duration    // 0: the attempt timeout plus 15 s
 	Poll    time.Duration    // 0: 200 ms
 	Timeout time.Duration    // per attempt; 0: 30 s
 	Log     *slog.Logger
@@ -69,13 +69,18 @@ func (d *Dispatcher) Drain(ctx context.Context) (int, error) {
 	if workers <= 0 {
 		workers = 8
 	}
+	timeout := d.timeout()
+	// A claim holds one delivery per worker, so every claimed delivery is
+	// tried within one attempt's timeout; the lease only has to outlast
+	// that. After a crash, what the dead process held is due again within
+	// the lease.
 	lease := d.Lease
 	if lease <= 0 {
-		lease = 2 * time.Minute
+		lease = timeout + 15*time.Second
 	}
 	total := 0
 	for ctx.Err() == nil {
-		claimed, err := d.Store.ClaimDeliveries(ctx, d.now(), lease, 4*workers)
+		claimed, err := d.Store.ClaimDeliveries(ctx, d.now(), lease, workers)
 		if err != nil {
 			return total, err
 		}
@@ -121,7 +126,7 @@ func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) {
 		d.record(ctx, dl, notify.Permanent(fmt.Errorf("channel %q is not configured any more", dl.Channel)))
 		return
 	}
-	dv := &notify.Deliverer{Recorder: d.Store, Now: d.Now, Timeout: d.Timeout, Logger: d.Log}
+	dv := &notify.Deliverer{Recorder: d.Store, Now: d.Now, Timeout: d.timeout(), Logger: d.Log}
 	if _, err := dv.Deliver(ctx, ch, notify.Delivery{Notification: m.Notification.notification(), Channel: dl.Channel, Number: dl.Attempts + 1}); err != nil {
 		log.Error("attempt not recorded; the delivery will be tried again", "error", err)
 	}
@@ -134,6 +139,13 @@ func (d *Dispatcher) record(ctx context.Context, dl store.Delivery, err error) {
 		Number: dl.Attempts + 1, At: now, Status: notify.Dead, Error: err.Error()}); rerr != nil {
 		d.log().Error("attempt not recorded", "alert_id", dl.AlertID, "error", rerr)
 	}
+}
+
+func (d *Dispatcher) timeout() time.Duration {
+	if d.Timeout <= 0 {
+		return 30 * time.Second
+	}
+	return d.Timeout
 }
 
 func (d *Dispatcher) now() time.Time {

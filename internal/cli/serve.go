@@ -75,7 +75,7 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 	defer stopBG()
 	if cfg.Alerts {
 		sched := &alerting.Scheduler{Store: st, Versions: vc, Config: notifyCfg, Log: log}
-		disp := &alerting.Dispatcher{Store: st, Config: notifyCfg, Ingest: in, Log: log}
+		disp := &alerting.Dispatcher{Store: st, Config: notifyCfg, Ingest: in, Log: log, Timeout: cfg.AlertTimeout}
 		bg.Go(func() { sched.Run(bgCtx) })
 		bg.Go(func() { disp.Run(bgCtx) })
 		log.Info("SLA alerts on", "webhooks", len(notifyCfg.Webhooks), "slack", len(notifyCfg.Slack), "email", notifyCfg.Email != nil)

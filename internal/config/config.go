@@ -25,6 +25,7 @@ type Config struct {
 	NotifyFile      string
 	BaseURL         string
 	Alerts          bool
+	AlertTimeout    time.Duration
 }
 
 // option is one row of the table.
@@ -79,6 +80,14 @@ var options = []option{
 	}},
 	{"notify", "ACCORD_NOTIFY", "", "YAML file of alert channels: webhooks, Slack, email (see examples/alerts)", func(c *Config, v string) error { c.NotifyFile = v; return nil }},
 	{"base-url", "ACCORD_BASE_URL", "", "public URL of this Accord, for links in alerts (default: http://ADDR)", func(c *Config, v string) error { c.BaseURL = v; return nil }},
+	{"alert-timeout", "ACCORD_ALERT_TIMEOUT", "30s", "how long one delivery attempt may take; a crashed process's deliveries are retried this plus 15 s later", func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("alert timeout must be a duration of at least 1s, like 30s, got %q", v)
+		}
+		c.AlertTimeout = d
+		return nil
+	}},
 	{"alerts", "ACCORD_ALERTS", "true", "run the SLA scheduler and alert delivery in this process", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
