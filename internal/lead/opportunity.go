@@ -2,6 +2,7 @@ package lead
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/accordhq/accord/internal/event"
@@ -21,10 +22,13 @@ type Opportunity struct {
 	Status        string     `json:"status"` // open, won or lost
 	CloseReason   string     `json:"close_reason,omitempty"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
-	Events        int        `json:"events"`
-	LastSeq       int64      `json:"last_seq"`
+	// ProposalAt is when the deal first reached a proposal stage (a stage
+	// whose name says "proposal" or "quote").
+	ProposalAt *time.Time `json:"proposal_at,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
+	Events     int        `json:"events"`
+	LastSeq    int64      `json:"last_seq"`
 }
 
 // Extends reports whether e sorts after every event folded in so far.
@@ -72,6 +76,10 @@ func (o *Opportunity) Apply(e event.Event) error {
 		set(&o.Account, v.Account)
 		set(&o.Name, v.Name)
 		set(&o.Stage, v.Stage)
+		if o.ProposalAt == nil && isProposal(v.Stage) {
+			at := e.OccurredAt
+			o.ProposalAt = &at
+		}
 		set(&o.Currency, v.Currency)
 		set(&o.Owner, v.Owner)
 		set(&o.Product, v.Product)
@@ -90,4 +98,11 @@ func (o *Opportunity) Apply(e event.Event) error {
 		}
 	}
 	return nil
+}
+
+// isProposal reports whether a deal stage is a proposal stage, as CRMs name
+// them: "proposal", "Proposal/Price Quote", "quote sent".
+func isProposal(stage string) bool {
+	s := strings.ToLower(stage)
+	return strings.Contains(s, "proposal") || strings.Contains(s, "quote")
 }

@@ -1,0 +1,208 @@
+// Package daily holds the reporting atoms: per day (in the organisation's
+// time zone) and per dimension value, how many leads entered each stage,
+// how many opportunities were opened, won and lost and for how much, and
+// how many activities of each kind were logged. Weeks, months, quarters and
+// the year to date are sums of days.
+//
+// Each lead contributes a set of atoms that is a function of its state and
+// its opportunities (Of); ingest keeps the lead's last contribution and
+// applies only the difference when the lead changes, so the table is always
+// the sum of every lead's current contribution, and a rebuild gives the
+// same table. Activities are counted from the log directly (OfActivity):
+// an activity is a fact about a day and a rep, whoever's lead it was.
+package daily
+
+import (
+	"cmp"
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/accordhq/accord/internal/event"
+	"github.com/accordhq/accord/internal/lead"
+)
+
+// Dimensions an atom is counted under. All is the total: every atom is
+// counted once under it and once under each other dimension that has a
+// value.
+const (
+	All      = ""
+	Source   = "source"
+	Campaign = "campaign"
+	Offer    = "offer"
+	Segment  = "segment"
+	Owner    = "owner"
+	Team     = "team"
+	Product  = "product"
+)
+
+// Dimensions lists the dimensions a report may break figures down by.
+var Dimensions = []string{Source, Campaign, Offer, Segment, Owner, Team, Product}
+
+// Metrics counted from leads and opportunities. Stages count leads that
+// entered the stage for the first time that day; opportunity metrics count
+// deals (and Bookings their amount).
+const (
+	Opportunities = "opportunities_opened"
+	Proposals     = "proposals"
+	Won           = "won"
+	Lost          = "lost"
+	Bookings      = "bookings"
+)
+
+// ActivityMetric is the metric counting activities of a kind.
+func ActivityMetric(kind string) string { return "activity." + kind }
+
+// Key is one atom: a metric on a day under one dimension value.
+type Key struct {
+	Day    string // 2006-01-02 in the organisation's zone
+	Metric string
+	Dim    string
+	Value  string
+}
+
+// Cell is an atom's value: a count and, for bookings, an amount in
+// hundredths (cents), kept whole so that adding and taking away a lead's
+// contribution, in any order, always lands on the same sum.
+type Cell struct {
+	N     int64 `json:"n"`
+	Cents int64 `json:"cents,omitempty"`
+}
+
+// Amount is the cell's amount in currency units.
+func (c Cell) Amount() float64 { return float64(c.Cents) / 100 }
+
+// Counts is a set of atoms.
+type Counts map[Key]Cell
+
+// Add adds c's atoms to x, times sign (+1 or −1), dropping cells that
+// become zero.
+func (x Counts) Add(c Counts, sign int64) {
+	for k, v := range c {
+		cur := x[k]
+		cur.N += sign * v.N
+		cur.Cents += sign * v.Cents
+		if cur.N == 0 && cur.Cents == 0 {
+			delete(x, k)
+		} else {
+			x[k] = cur
+		}
+	}
+}
+
+// Diff returns after − before.
+func Diff(before, after Counts) Counts {
+	out := Counts{}
+	out.Add(after, 1)
+	out.Add(before, -1)
+	return out
+}
+
+// Keys returns the atoms' keys in a stable order.
+func (x Counts) Keys() []Key {
+	keys := slices.Collect(maps.Keys(x))
+	slices.SortFunc(keys, func(a, b Key) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Metric, b.Metric), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
+	})
+	return keys
+}
+
+// Day is t's calendar day in loc.
+func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
+
+// dims are the dimension values a lead's atoms are counted under: the
+// source, campaign and offer marketing is credited with (the first), and
+// the lead's segment, owner and team now.
+func dims(l *lead.Lead) [][2]string {
+	first := func(orig, latest string) string {
+		if orig != "" {
+			return orig
+		}
+		return latest
+	}
+	return [][2]string{
+		{Source, first(l.OriginalSource, l.Source)},
+		{Campaign, first(l.OriginalCampaign, l.Campaign)},
+		{Offer, first(l.OriginalOffer, l.Offer)},
+		{Segment, l.Segment},
+		{Owner, l.Owner},
+		{Team, l.Team},
+	}
+}
+
+func (x Counts) put(day, metric string, ds [][2]string, n int64, amount float64) {
+	cents := int64(math.Round(amount * 100))
+	add := func(dim, value string) {
+		k := Key{day, metric, dim, value}
+		c := x[k]
+		c.N += n
+		c.Cents += cents
+		x[k] = c
+	}
+	add(All, "")
+	for _, d := range ds {
+		if d[1] != "" {
+			add(d[0], d[1])
+		}
+	}
+}
+
+// Of is a lead's contribution: each stage it has entered, on the day it
+// first entered it, and each of its opportunities — opened, given a
+// proposal, won (with bookings) or lost — under the lead's dimensions and
+// the deal's product (and the deal's owner, for the deal metrics).
+func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
+	out := Counts{}
+	if l == nil || l.Events == 0 {
+		return out
+	}
+	ds := dims(l)
+	for stage, at := range l.StagesEntered {
+		out.put(Day(at, loc), stage, ds, 1, 0)
+	}
+	for _, o := range opps {
+		od := slices.Clone(ds[:4]) // source, campaign, offer, segment of the lead
+		od = append(od, [2]string{Owner, o.Owner}, [2]string{Team, l.Team}, [2]string{Product, o.Product})
+		if o.Events == 0 {
+			continue
+		}
+		out.put(Day(o.CreatedAt, loc), Opportunities, od, 1, 0)
+		if o.ProposalAt != nil {
+			out.put(Day(*o.ProposalAt, loc), Proposals, od, 1, 0)
+		}
+		if o.ClosedAt != nil {
+			switch o.Status {
+			case "won":
+				amount := 0.0
+				if o.Amount != nil {
+					amount = *o.Amount
+				}
+				out.put(Day(*o.ClosedAt, loc), Won, od, 1, 0)
+				out.put(Day(*o.ClosedAt, loc), Bookings, od, 1, amount)
+			case "lost":
+				out.put(Day(*o.ClosedAt, loc), Lost, od, 1, 0)
+			}
+		}
+	}
+	return out
+}
+
+// OfActivity is one logged activity's contribution: its kind, on its day,
+// under the rep who did it (the actor).
+func OfActivity(e *event.Event, loc *time.Location) Counts {
+	out := Counts{}
+	if e.Type != event.ActivityLogged {
+		return out
+	}
+	p, err := e.Payload()
+	if err != nil {
+		return out
+	}
+	a, ok := p.(*event.Activity)
+	if !ok {
+		return out
+	}
+	out.put(Day(e.OccurredAt, loc), ActivityMetric(a.Kind), [][2]string{{Owner, a.Actor}}, 1, 0)
+	return out
+}
