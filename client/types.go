@@ -312,6 +312,7 @@ type Opportunity struct {
 	Status      string     `json:"status"`
 	CloseReason string     `json:"close_reason,omitempty"`
 	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	ProposalAt  *time.Time `json:"proposal_at,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 	Events      int        `json:"events"`

@@ -62,7 +62,7 @@ var rebuildCmd = command{
 		defer st.Close()
 		start := time.Now()
 		bar := newProgress(e.stderr, "rebuild", 0)
-		n, err := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus}).Rebuild(ctx, *batch, bar.set)
+		n, err := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location}).Rebuild(ctx, *batch, bar.set)
 		bar.done()
 		if err != nil {
 			return err

@@ -76,7 +76,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err := signDemoAgreement(ctx, st, now.AddDate(0, 0, -*days-1)); err != nil {
 		return err
 	}
-	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus})
+	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location})
 	bar := newProgress(e.stderr, "loading demo events", int64(len(raws)))
 	var total ingest.Report
 	start := time.Now()

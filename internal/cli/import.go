@@ -97,7 +97,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if *rejects == "" {
 		*rejects = importer.DefaultRejectsPath(file)
 	}
-	svc := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus})
+	svc := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location})
 	sum, err := importer.ImportFile(ctx, file, m, svc, importer.Options{RejectsPath: *rejects, Progress: e.stderr, BatchSize: *batch})
 	for _, w := range sum.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)

@@ -55,7 +55,7 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 		return err
 	}
 	vc := &versions.Cache{Store: st, Log: log}
-	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Versions: vc})
+	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location, Versions: vc})
 	srv := api.New(st, in, log, api.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchEvents: cfg.MaxBatchEvents})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/accordhq/accord/internal/daily"
 )
 
 // Config is what `accord serve` and friends run with.
@@ -26,6 +29,9 @@ type Config struct {
 	BaseURL         string
 	Alerts          bool
 	AlertTimeout    time.Duration
+	// Location is the organisation's time zone: reports count its days.
+	Location *time.Location
+	Fiscal   daily.Fiscal
 }
 
 // option is one row of the table.
@@ -87,6 +93,36 @@ var options = []option{
 		}
 		c.AlertTimeout = d
 		return nil
+	}},
+	{"timezone", "ACCORD_TIMEZONE", "UTC", "the organisation's time zone, whose days reports count (changing it needs `accord rebuild`)", func(c *Config, v string) error {
+		loc, err := time.LoadLocation(v)
+		if err != nil {
+			return fmt.Errorf("time zone %q: use an IANA name such as America/New_York", v)
+		}
+		c.Location = loc
+		return nil
+	}},
+	{"fiscal", "ACCORD_FISCAL", "calendar", "how months are cut: calendar, 4-4-5, 4-5-4 or 5-4-4 (weeks)", func(c *Config, v string) error {
+		c.Fiscal.Pattern = v
+		return c.Fiscal.Check()
+	}},
+	{"fiscal-year-start", "ACCORD_FISCAL_YEAR_START", "january", "the month the fiscal year starts in", func(c *Config, v string) error {
+		for m := time.January; m <= time.December; m++ {
+			if strings.EqualFold(v, m.String()) || strings.EqualFold(v, m.String()[:3]) || v == strconv.Itoa(int(m)) {
+				c.Fiscal.YearStart = m
+				return nil
+			}
+		}
+		return fmt.Errorf("fiscal year start %q: name a month (january, feb, 7…)", v)
+	}},
+	{"week-start", "ACCORD_WEEK_START", "monday", "the first day of a week", func(c *Config, v string) error {
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if strings.EqualFold(v, d.String()) || strings.EqualFold(v, d.String()[:3]) {
+				c.Fiscal.WeekStart, c.Fiscal.WeekStartSet = d, true
+				return nil
+			}
+		}
+		return fmt.Errorf("week start %q: name a day (monday, sun…)", v)
 	}},
 	{"alerts", "ACCORD_ALERTS", "true", "run the SLA scheduler and alert delivery in this process", func(c *Config, v string) error {
 		b, err := strconv.ParseBool(v)

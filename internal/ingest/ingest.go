@@ -49,6 +49,7 @@ type Service struct {
 	now        func() time.Time
 	versions   *versions.Cache
 	staleAfter time.Duration
+	loc        *time.Location
 
 	// Batches that arrive while another is being written wait in queue
 	// and are then written together, in arrival order, in one transaction
@@ -89,6 +90,9 @@ type Options struct {
 	Now func() time.Time
 	// StaleAfter: 0 is DefaultStaleAfter.
 	StaleAfter time.Duration
+	// Location is the organisation's time zone, whose days the reporting
+	// atoms count in; nil is UTC. Changing it needs a rebuild.
+	Location *time.Location
 }
 
 // DefaultStaleAfter is how old an alert may be when it is scheduled and
@@ -99,7 +103,7 @@ const DefaultStaleAfter = time.Hour
 // New returns a Service writing to st.
 func New(st store.Store, opts Options) *Service {
 	s := &Service{store: st, emailNorm: lead.EmailNormalizer(opts.StripPlusAddressing), now: opts.Now,
-		versions: opts.Versions, staleAfter: opts.StaleAfter}
+		versions: opts.Versions, staleAfter: opts.StaleAfter, loc: opts.Location}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -322,7 +326,7 @@ func (s *Service) writeOnce(ctx context.Context, batches [][]event.Item, lookup 
 		if err != nil {
 			return err
 		}
-		p := newProjector(tx, s.emailNorm, sla)
+		p := newProjector(tx, s.emailNorm, sla, newDailyWork(s.loc))
 		if err := p.run(ctx, fresh); err != nil {
 			return err
 		}
@@ -377,7 +381,7 @@ func (s *Service) Rebuild(ctx context.Context, batch int, progress func(done int
 			if err != nil {
 				return err
 			}
-			p := newProjector(tx, s.emailNorm, sla)
+			p := newProjector(tx, s.emailNorm, sla, newDailyWork(s.loc))
 			if err := p.run(ctx, ptrs); err != nil {
 				return err
 			}

@@ -42,14 +42,16 @@ type projector struct {
 	upserts map[*event.Event]*event.Lead
 	batch   []*event.Event // events of this batch processed so far
 	// sla steps the leads' obligations; nil when no agreement is signed.
-	sla     *slaWork
+	sla *slaWork
+	// daily keeps the reporting atoms.
+	daily   *dailyWork
 	dirty   map[string]bool
 	deleted map[string]bool
 	newAls  map[string]string
 }
 
-func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork) *projector {
-	return &projector{sla: sla,
+func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork, dw *dailyWork) *projector {
+	return &projector{sla: sla, daily: dw,
 		tx: tx, emailNorm: emailNorm,
 		alias: map[string]string{}, leads: map[string]*lead.Lead{},
 		opps: map[string]*lead.Opportunity{}, people: map[string]*people.Person{}, byEmail: map[string][]string{},
@@ -67,6 +69,7 @@ func (p *projector) run(ctx context.Context, evs []*event.Event) error {
 		if err := p.apply(ctx, e); err != nil {
 			return fmt.Errorf("project event %s: %w", e.ID, err)
 		}
+		p.countActivity(e)
 		p.batch = append(p.batch, e)
 	}
 	for key := range p.dirty {
@@ -114,6 +117,9 @@ func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
 	}
 	for k := range p.leads {
 		p.indexEmail(k)
+	}
+	if err := p.noteLoaded(ctx, p.leads, keys.list); err != nil {
+		return err
 	}
 	if err := p.loadObligations(ctx, keys.list); err != nil {
 		return err
@@ -256,6 +262,9 @@ func (p *projector) ensureLoaded(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
+	if err := p.noteLoaded(ctx, m, []string{key}); err != nil {
+		return err
+	}
 	l, ok := m[key]
 	if !ok {
 		// An id whose lead lost every event (see flush) starts afresh.
@@ -302,6 +311,7 @@ func (p *projector) merge(ctx context.Context, from, into string) error {
 		}
 	}
 	p.deleted[from] = true
+	p.daily.movedTo[from] = into
 	if p.sla != nil {
 		p.sla.gone[from] = true
 		p.sla.rederive[into] = true
@@ -456,6 +466,9 @@ func (p *projector) applyOpportunity(ctx context.Context, e *event.Event) error 
 
 // flush writes every changed record.
 func (p *projector) flush(ctx context.Context) error {
+	if err := p.flushDaily(ctx); err != nil {
+		return err
+	}
 	if len(p.newAls) > 0 {
 		if err := p.tx.PutAliases(ctx, p.newAls); err != nil {
 			return err

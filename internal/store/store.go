@@ -85,6 +85,8 @@ type Store interface {
 
 	// Obligations, alerts and their deliveries (see obligations.go).
 	ObligationStore
+	// The reporting atoms (see daily.go).
+	DailyStore
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild: leads, obligations and the unfired alerts. The log itself,
@@ -129,6 +131,7 @@ type Tx interface {
 	SavePeople(ctx context.Context, ps []*people.Person) error
 
 	ObligationTx
+	DailyTx
 }
 
 // LeadFilter selects leads for listing. Empty fields do not filter.

@@ -255,6 +255,7 @@ func (s *Store) ResetProjections(ctx context.Context) error {
 		// goes first, so obligations too is locked only for its TRUNCATE.
 		`DELETE FROM alerts WHERE fired_at IS NULL`,
 		`TRUNCATE obligations`,
+		`TRUNCATE daily`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return fmt.Errorf("reset projections (%s): %w", q, err)

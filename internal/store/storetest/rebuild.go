@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accordhq/accord/internal/daily"
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/ingest"
 	"github.com/accordhq/accord/internal/lead"
@@ -183,6 +184,15 @@ func Snapshot(t *testing.T, st store.Store) string {
 	for _, p := range ps {
 		line("person", p)
 	}
+	for _, dim := range append([]string{daily.All}, daily.Dimensions...) {
+		rows, err := st.Daily(ctx, store.DailyFilter{Dim: dim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			line("daily", r)
+		}
+	}
 	return b.String()
 }
 
@@ -218,6 +228,7 @@ func testRebuild(t *testing.T, open Opener) {
 				t.Fatal("scenario has no merged leads")
 			}
 			checkFolds(t, h.st, lead.EmailNormalizer(tc.opts.StripPlusAddressing))
+			checkDaily(t, h.st, h.allEvents())
 			for _, batch := range []int{7, 1, 0} {
 				n, err := h.svc.Rebuild(t.Context(), batch, nil)
 				if err != nil {
@@ -229,6 +240,52 @@ func testRebuild(t *testing.T, open Opener) {
 				sameText(t, fmt.Sprintf("after a rebuild in batches of %d, live and rebuilt projections", batch), Snapshot(t, h.st), live)
 			}
 		})
+	}
+}
+
+// checkDaily recounts the reporting atoms from scratch — every lead with
+// its opportunities, every activity in the log — and requires the table
+// ingest kept up by differences to hold exactly that.
+func checkDaily(t *testing.T, st store.Store, log []event.Event) {
+	t.Helper()
+	ctx := t.Context()
+	want := daily.Counts{}
+	ls, err := st.Leads(ctx, store.LeadFilter{Limit: 100000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		opps, err := st.LeadOpportunities(ctx, l.LeadID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Add(daily.Of(l, opps, time.UTC), 1)
+	}
+	for i := range log {
+		want.Add(daily.OfActivity(&log[i], time.UTC), 1)
+	}
+	got := daily.Counts{}
+	for _, dim := range append([]string{daily.All}, daily.Dimensions...) {
+		rows, err := st.Daily(ctx, store.DailyFilter{Dim: dim})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			got[r.Key] = r.Cell
+		}
+	}
+	if len(want) < 10 {
+		t.Fatalf("only %d atoms: the scenario is too thin to check them", len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("atom %+v = %+v, recounted %+v", k, got[k], v)
+		}
+	}
+	for k, v := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("atom %+v = %+v should not be there", k, v)
+		}
 	}
 }
 

@@ -52,6 +52,7 @@ func Run(t *testing.T, open Opener) {
 		{"FireAlertsConcurrently", testFireAlertsConcurrently},
 		{"Deliveries", testDeliveries},
 		{"ObligationsFromEvents", testObligationsFromEvents},
+		{"DailyAtoms", testDailyAtoms},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

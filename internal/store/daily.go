@@ -1,0 +1,43 @@
+package store
+
+import (
+	"context"
+
+	"github.com/accordhq/accord/internal/daily"
+	"github.com/accordhq/accord/internal/lead"
+)
+
+// The reporting atoms (see package daily): one row per day, metric,
+// dimension and value, kept current by ingest, which adds the difference
+// each batch makes, and rebuilt with the other projections.
+
+// DailyTx is the write side, inside Store.Write.
+type DailyTx interface {
+	// OpportunitiesOfLeads returns the stored opportunities of each lead.
+	OpportunitiesOfLeads(ctx context.Context, keys []string) (map[string][]*lead.Opportunity, error)
+	// AddDaily adds delta to the atoms.
+	AddDaily(ctx context.Context, delta daily.Counts) error
+}
+
+// DailyStore reads the atoms.
+type DailyStore interface {
+	// Daily returns the non-zero atoms of the metrics (all when empty) on
+	// days in [From, To), under one dimension (daily.All for totals),
+	// ordered by day, metric and value.
+	Daily(ctx context.Context, f DailyFilter) ([]DailyRow, error)
+}
+
+// DailyFilter selects atoms. From and To are days (2006-01-02).
+type DailyFilter struct {
+	From, To string
+	Metrics  []string
+	Dim      string
+	// Value, if set, keeps one value of the dimension.
+	Value string
+}
+
+// DailyRow is one atom.
+type DailyRow struct {
+	daily.Key
+	daily.Cell
+}
