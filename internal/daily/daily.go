@@ -17,6 +17,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/accordhq/accord/internal/event"
@@ -109,7 +110,39 @@ func (x Counts) Keys() []Key {
 }
 
 // Day is t's calendar day in loc.
-func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(time.DateOnly) }
+func Day(t time.Time, loc *time.Location) string {
+	y, m, d := t.In(loc).Date()
+	if y >= 1000 && y <= 9999 {
+		// Formatting a date is ~100 ns; a day string per atom adds up.
+		return days.get(y, m, d)
+	}
+	return t.In(loc).Format(time.DateOnly)
+}
+
+// dayCache interns day strings: reporting touches few distinct days.
+type dayCache struct {
+	mu sync.RWMutex
+	m  map[int32]string
+}
+
+var days = dayCache{m: map[int32]string{}}
+
+func (c *dayCache) get(y int, m time.Month, d int) string {
+	k := int32(y*10000 + int(m)*100 + d)
+	c.mu.RLock()
+	s, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return s
+	}
+	s = time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+	c.mu.Lock()
+	if len(c.m) < 1<<16 {
+		c.m[k] = s
+	}
+	c.mu.Unlock()
+	return s
+}
 
 // dims are the dimension values a lead's atoms are counted under: the
 // source, campaign and offer marketing is credited with (the first), and
@@ -188,21 +221,48 @@ func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 	return out
 }
 
+// AddStages adds to x the atoms of the stages l has entered that before
+// had not: what changes when a lead whose dimensions stay the same moves
+// on (Of(l) − Of(before) without counting either).
+func AddStages(x Counts, before, l *lead.Lead, loc *time.Location) {
+	ds := dims(l)
+	for stage, at := range l.StagesEntered {
+		if _, had := before.StagesEntered[stage]; !had {
+			x.put(Day(at, loc), stage, ds, 1, 0)
+		}
+	}
+}
+
 // OfActivity is one logged activity's contribution: its kind, on its day,
 // under the rep who did it (the actor).
 func OfActivity(e *event.Event, loc *time.Location) Counts {
 	out := Counts{}
+	AddActivity(out, e, loc)
+	return out
+}
+
+// AddActivity adds OfActivity(e, loc) to x.
+func AddActivity(x Counts, e *event.Event, loc *time.Location) {
 	if e.Type != event.ActivityLogged {
-		return out
+		return
 	}
 	p, err := e.Payload()
 	if err != nil {
-		return out
+		return
 	}
 	a, ok := p.(*event.Activity)
 	if !ok {
-		return out
+		return
 	}
-	out.put(Day(e.OccurredAt, loc), ActivityMetric(a.Kind), [][2]string{{Owner, a.Actor}}, 1, 0)
-	return out
+	day, metric := Day(e.OccurredAt, loc), ActivityMetric(a.Kind)
+	x.bump(Key{day, metric, All, ""})
+	if a.Actor != "" {
+		x.bump(Key{day, metric, Owner, a.Actor})
+	}
+}
+
+func (x Counts) bump(k Key) {
+	c := x[k]
+	c.N++
+	x[k] = c
 }

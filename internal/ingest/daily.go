@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"maps"
 	"time"
 
 	"github.com/accordhq/accord/internal/daily"
@@ -10,17 +11,20 @@ import (
 )
 
 // dailyWork keeps the reporting atoms current. Each lead's atoms are a
-// function of the lead and its opportunities (daily.Of): what the table
-// held for a lead is computed when the lead is first loaded in the batch,
-// what it holds now at flush, and only the difference is written. Merged
-// leads take their opportunities with them; activities are counted as
-// they arrive.
+// function of the lead and its opportunities (daily.Of). A batch keeps a
+// copy of each lead as loaded; at flush, for the leads whose counted
+// fields changed (a new stage, owner, team, segment, a deal), it writes
+// what they count now minus what they counted then. A touch — most events —
+// changes none of them and costs nothing here but its activity count.
 type dailyWork struct {
 	loc *time.Location
-	// before is each loaded lead's contribution as stored; opps its
-	// stored opportunities then.
-	before map[string]daily.Counts
-	opps   map[string][]*lead.Opportunity
+	// loaded is each lead as it was read (nil: it had no row).
+	loaded map[string]*lead.Lead
+	// opps are leads' stored opportunities before this batch, read when
+	// first needed (and before a merge moves them).
+	opps map[string][]*lead.Opportunity
+	// changed marks leads whose history was refolded or merged.
+	changed map[string]bool
 	// movedTo maps a merged-away lead to the lead it went into.
 	movedTo map[string]string
 	delta   daily.Counts
@@ -30,13 +34,31 @@ func newDailyWork(loc *time.Location) *dailyWork {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &dailyWork{loc: loc, before: map[string]daily.Counts{}, opps: map[string][]*lead.Opportunity{},
-		movedTo: map[string]string{}, delta: daily.Counts{}}
+	return &dailyWork{loc: loc, loaded: map[string]*lead.Lead{}, opps: map[string][]*lead.Opportunity{},
+		changed: map[string]bool{}, movedTo: map[string]string{}, delta: daily.Counts{}}
 }
 
-// noteLoaded records the stored contribution of leads just read from the
-// store (nil for a lead that has no row yet).
-func (p *projector) noteLoaded(ctx context.Context, leads map[string]*lead.Lead, keys []string) error {
+// noteLoaded keeps a copy of leads just read from the store. Apply adds to
+// StagesEntered in place, so that map is copied.
+func (p *projector) noteLoaded(leads map[string]*lead.Lead, keys []string) {
+	w := p.daily
+	for _, k := range keys {
+		if _, seen := w.loaded[k]; seen {
+			continue
+		}
+		l := leads[k]
+		if l == nil {
+			w.loaded[k] = nil
+			continue
+		}
+		c := *l
+		c.StagesEntered = maps.Clone(l.StagesEntered)
+		w.loaded[k] = &c
+	}
+}
+
+// readOpps reads the stored opportunities of leads not read yet.
+func (p *projector) readOpps(ctx context.Context, keys []string) error {
 	w := p.daily
 	var need []string
 	for _, k := range keys {
@@ -47,45 +69,94 @@ func (p *projector) noteLoaded(ctx context.Context, leads map[string]*lead.Lead,
 	if len(need) == 0 {
 		return nil
 	}
-	opps, err := p.tx.OpportunitiesOfLeads(ctx, need)
+	got, err := p.tx.OpportunitiesOfLeads(ctx, need)
 	if err != nil {
 		return err
 	}
 	for _, k := range need {
-		w.opps[k] = opps[k]
-		if w.opps[k] == nil {
-			w.opps[k] = []*lead.Opportunity{}
-		}
-		w.before[k] = daily.Of(leads[k], opps[k], w.loc)
+		w.opps[k] = got[k]
 	}
+	return nil
+}
+
+// noteMerge is told before lead from is merged into into: both leads'
+// stored opportunities are read while they are still filed apart.
+func (p *projector) noteMerge(ctx context.Context, from, into string) error {
+	w := p.daily
+	if err := p.readOpps(ctx, []string{from, into}); err != nil {
+		return err
+	}
+	w.movedTo[from] = into
+	w.changed[from], w.changed[into] = true, true
 	return nil
 }
 
 // countActivity adds a newly stored activity to the atoms.
 func (p *projector) countActivity(e *event.Event) {
 	if e.Type == event.ActivityLogged {
-		p.daily.delta.Add(daily.OfActivity(e, p.daily.loc), 1)
+		daily.AddActivity(p.daily.delta, e, p.daily.loc)
 	}
 }
 
+// sameDims reports whether a and b count under the same dimension values.
+func sameDims(a, b *lead.Lead) bool {
+	return a.Owner == b.Owner && a.Team == b.Team && a.Segment == b.Segment &&
+		a.OriginalSource == b.OriginalSource && a.Source == b.Source &&
+		a.OriginalCampaign == b.OriginalCampaign && a.Campaign == b.Campaign &&
+		a.OriginalOffer == b.OriginalOffer && a.Offer == b.Offer
+}
+
+// change says how lead k's atoms moved since it was loaded: not at all
+// (same stages, same dimensions), only by stages newly entered (Apply
+// only ever adds to StagesEntered; a refold is marked changed), or in a
+// way that needs a full recount.
+func (w *dailyWork) change(k string, l *lead.Lead) (none, newStages bool) {
+	if w.changed[k] {
+		return false, false
+	}
+	a := w.loaded[k]
+	if a == nil || a.Events == 0 || l.Events == 0 || !sameDims(a, l) {
+		return (a == nil || a.Events == 0) && l.Events == 0, false
+	}
+	if len(a.StagesEntered) == len(l.StagesEntered) {
+		return true, false
+	}
+	return false, true
+}
+
 // flushDaily works out and writes the batch's difference. It runs before
-// the opportunities are saved, so the stored ones are still as loaded.
+// the opportunities are saved, so the stored ones are still as before the
+// batch (merges read theirs before moving them).
 func (p *projector) flushDaily(ctx context.Context) error {
 	w := p.daily
+	for _, o := range p.opps {
+		if o.LeadID != "" {
+			w.changed[o.LeadID] = true
+		}
+	}
 	var keys []string
-	for k := range p.leads {
+	for k, l := range p.leads {
+		switch none, stages := w.change(k, l); {
+		case none:
+		case stages:
+			daily.AddStages(w.delta, w.loaded[k], l, w.loc)
+		default:
+			w.changed[k] = true
+		}
+	}
+	for k := range w.changed {
 		keys = append(keys, k)
 	}
-	// Leads first seen in this batch had no row: nothing of theirs was
-	// counted, but opportunities may already be filed under their key.
-	if err := p.noteLoaded(ctx, nil, keys); err != nil {
+	if len(keys) == 0 {
+		return p.tx.AddDaily(ctx, w.delta)
+	}
+	if err := p.readOpps(ctx, keys); err != nil {
 		return err
 	}
-	// Each lead's opportunities now: as stored, those of leads merged
-	// into it too, with this batch's versions (which may have moved).
-	now := map[string]map[string]*lead.Opportunity{}
+	// Each changed lead's opportunities now: as stored, those of leads
+	// merged into it too, with this batch's versions (which may move).
 	survivor := func(k string) string {
-		for i := 0; i < 64; i++ { // merges chain: a into b, b into c
+		for range 64 { // merges chain: a into b, b into c
 			next, ok := w.movedTo[k]
 			if !ok {
 				break
@@ -94,9 +165,10 @@ func (p *projector) flushDaily(ctx context.Context) error {
 		}
 		return k
 	}
-	for k, os := range w.opps {
+	now := map[string]map[string]*lead.Opportunity{}
+	for _, k := range keys {
 		s := survivor(k)
-		for _, o := range os {
+		for _, o := range w.opps[k] {
 			if now[s] == nil {
 				now[s] = map[string]*lead.Opportunity{}
 			}
@@ -114,14 +186,13 @@ func (p *projector) flushDaily(ctx context.Context) error {
 			now[o.LeadID][id] = o
 		}
 	}
-	for _, c := range w.before {
-		w.delta.Add(c, -1)
-	}
-	for k, l := range p.leads {
-		if l.Events == 0 {
+	for _, k := range keys {
+		w.delta.Add(daily.Of(w.loaded[k], w.opps[k], w.loc), -1)
+		l := p.leads[k]
+		if l == nil || l.Events == 0 {
 			continue
 		}
-		var os []*lead.Opportunity
+		os := make([]*lead.Opportunity, 0, len(now[k]))
 		for _, o := range now[k] {
 			os = append(os, o)
 		}

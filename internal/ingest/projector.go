@@ -118,9 +118,7 @@ func (p *projector) preload(ctx context.Context, evs []*event.Event) error {
 	for k := range p.leads {
 		p.indexEmail(k)
 	}
-	if err := p.noteLoaded(ctx, p.leads, keys.list); err != nil {
-		return err
-	}
+	p.noteLoaded(p.leads, keys.list)
 	if err := p.loadObligations(ctx, keys.list); err != nil {
 		return err
 	}
@@ -262,9 +260,7 @@ func (p *projector) ensureLoaded(ctx context.Context, key string) error {
 	if err != nil {
 		return err
 	}
-	if err := p.noteLoaded(ctx, m, []string{key}); err != nil {
-		return err
-	}
+	p.noteLoaded(m, []string{key})
 	l, ok := m[key]
 	if !ok {
 		// An id whose lead lost every event (see flush) starts afresh.
@@ -290,6 +286,9 @@ func (p *projector) merge(ctx context.Context, from, into string) error {
 	if from == into {
 		return nil
 	}
+	if err := p.noteMerge(ctx, from, into); err != nil {
+		return err
+	}
 	if err := p.tx.MergeLead(ctx, from, into); err != nil {
 		return err
 	}
@@ -311,7 +310,6 @@ func (p *projector) merge(ctx context.Context, from, into string) error {
 		}
 	}
 	p.deleted[from] = true
-	p.daily.movedTo[from] = into
 	if p.sla != nil {
 		p.sla.gone[from] = true
 		p.sla.rederive[into] = true
@@ -393,6 +391,7 @@ func (p *projector) refold(ctx context.Context, key string, e *event.Event) erro
 	p.leads[key] = l
 	p.indexEmail(key)
 	delete(p.dirty, key)
+	p.daily.changed[key] = true
 	if p.sla != nil {
 		p.sla.rederive[key] = true
 	}
