@@ -479,3 +479,46 @@ func lowerFirst(s string) string {
 	}
 	return string(r)
 }
+
+// Monthly are the goals for one month, worked back from bookings through
+// the agreed rates (marketing's share of them), unless the file sets a
+// number itself. Zero means no goal.
+type Monthly struct {
+	Bookings, Customers, Opportunities, SQLs, MQLs, Leads float64
+}
+
+// Monthly works the monthly goals out. The reverse funnel rounds each step
+// up, as Describe says it.
+func (g *Goals) Monthly() Monthly {
+	var m Monthly
+	if g == nil {
+		return m
+	}
+	m.Bookings = g.BookingsPerMonth
+	if g.BookingsPerMonth > 0 && g.AverageDealSize > 0 {
+		share := g.MarketingShare
+		if share <= 0 {
+			share = 1
+		}
+		need := g.BookingsPerMonth * share / g.AverageDealSize
+		m.Customers = float64(ceil(need))
+		for _, st := range []struct {
+			rate float64
+			dst  *float64
+		}{{g.Rates.OpportunityToCustomer, &m.Opportunities}, {g.Rates.SQLToOpportunity, &m.SQLs},
+			{g.Rates.MQLToSQL, &m.MQLs}, {g.Rates.LeadToMQL, &m.Leads}} {
+			if st.rate <= 0 {
+				break
+			}
+			need /= st.rate
+			*st.dst = float64(ceil(need))
+		}
+	}
+	if g.LeadsPerMonth > 0 {
+		m.Leads = g.LeadsPerMonth
+	}
+	if g.MQLsPerMonth > 0 {
+		m.MQLs = g.MQLsPerMonth
+	}
+	return m
+}

@@ -31,6 +31,8 @@ type Server struct {
 	log    *slog.Logger
 	limits Limits
 	now    func() time.Time
+	// reporting is the time zone and fiscal calendar of the reports.
+	reporting Reporting
 	// decoding bounds how many batches are decoded at once (see
 	// postEvents).
 	decoding chan struct{}
@@ -63,6 +65,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/deliveries/{alert_id}/{channel}/attempts", read(s.deliveryAttempts))
 	mux.Handle("POST /api/v1/deliveries/{alert_id}/{channel}/retry", admin(s.retryDelivery))
 	mux.Handle("GET /api/v1/reports/sla", read(s.slaReport))
+	mux.Handle("GET /api/v1/reports/funnel", read(s.funnelReport))
 	mux.Handle("POST /api/v1/agreement/backtest", read(s.backtest))
 	mux.Handle("GET /api/v1/people", read(s.listPeople))
 	mux.Handle("GET /api/v1/teams", read(s.listTeams))

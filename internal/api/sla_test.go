@@ -82,6 +82,17 @@ func TestObligationRoutes(t *testing.T) {
 			!strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || !strings.Contains(r.Body, "\n(all),1,1,0,") {
 			t.Errorf("CSV report: %d %s\n%s", r.Status, r.Header.Get("Content-Type"), r.Body)
 		}
+		// The funnel counts the lead in today's month (UTC by default).
+		runScenarios(t, ts, []scenario{
+			{Name: "funnel this month", request: request{Method: "GET", Path: "/api/v1/reports/funnel?by=owner", Token: "viewer"}, Status: 200,
+				Contains: []string{`"kind":"month"`, `{"metric":"mql","count":1`, `{"from":"lead","to":"mql","numerator":1,"denominator":0,"rate":null,"kind":"period"}`,
+					`"groups":[{"value":"sam"`}},
+			{Name: "funnel, a bad period", request: request{Method: "GET", Path: "/api/v1/reports/funnel?period=decade", Token: "viewer"}, Status: 400,
+				Contains: []string{`"field":"period"`}},
+			{Name: "funnel, a bad date", request: request{Method: "GET", Path: "/api/v1/reports/funnel?date=March", Token: "viewer"}, Status: 400},
+			{Name: "funnel, a bad dimension", request: request{Method: "GET", Path: "/api/v1/reports/funnel?by=weather", Token: "viewer"}, Status: 400,
+				Contains: []string{`"field":"by"`}},
+		})
 		// The backtest wrote nothing.
 		if obs, _ := ts.Store.LeadObligations(t.Context(), "L1"); len(obs) != 1 || obs[0].Version != 1 {
 			t.Errorf("after the backtest the live obligations are %+v", obs)

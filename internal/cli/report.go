@@ -18,9 +18,9 @@ import (
 
 var reportCmd = command{
 	name:    "report",
-	summary: "print the SLA report: obligations met, breached and open, time to first touch, handoffs",
-	usage:   "report sla [--from DATE] [--to DATE] [--by owner|team|tier|rule|source] [--format text|json|csv] [--db URL]",
-	example: "accord report sla\n" +
+	summary: "print the SLA report or a period's funnel against goal",
+	usage:   "report sla [--from DATE] [--to DATE] [--by owner|team|tier|rule|source] [--format text|json|csv] [--db URL]\n       report funnel [--period week|month|quarter|ytd] [--date DAY] [--by source|…] [--format text|json]",
+	example: "accord report sla\n" + "accord report funnel --period quarter --by source\n" +
 		"accord report sla --from 2026-04-01 --to 2026-05-01 --by owner\n" +
 		"accord report sla --by source --format csv > sla.csv",
 	run: runReport,
@@ -89,6 +89,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return nil
 	case "sla":
+	case "funnel":
+		return runFunnel(ctx, e, args[1:])
 	default:
 		fmt.Fprintf(e.stderr, "unknown report %q\n\n", args[0])
 		fs.Usage()

@@ -57,6 +57,7 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 	vc := &versions.Cache{Store: st, Log: log}
 	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location, Versions: vc})
 	srv := api.New(st, in, log, api.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchEvents: cfg.MaxBatchEvents})
+	srv.SetReporting(api.Reporting{Location: cfg.Location, Fiscal: cfg.Fiscal})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -1,0 +1,212 @@
+// Package numbers turns the daily atoms into the figures both teams read:
+// the funnel of a period against its goals, with pacing and period
+// conversion rates, each rate with its numerator and denominator.
+package numbers
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/accordhq/accord/internal/agreement"
+	"github.com/accordhq/accord/internal/daily"
+	"github.com/accordhq/accord/internal/store"
+)
+
+// Metrics are the funnel's rows, in funnel order.
+var Metrics = []string{"inquiry", "lead", "mql", "sql", "opportunity", "customer",
+	daily.Opportunities, daily.Proposals, daily.Won, daily.Lost, daily.Bookings, "nurture", "disqualified"}
+
+// Kinds of period a funnel report covers.
+const (
+	Week       = "week"
+	Month      = "month"
+	Quarter    = "quarter"
+	YearToDate = "ytd"
+)
+
+// Funnel is one period's numbers.
+type Funnel struct {
+	Period      daily.Period `json:"period"`
+	Kind        string       `json:"kind"`
+	AsOf        string       `json:"as_of"`        // the last day counted
+	DaysElapsed int          `json:"days_elapsed"` // of the period, up to as_of
+	Days        int          `json:"days"`
+	By          string       `json:"by,omitempty"`
+	Rows        []Row        `json:"rows"`
+	// Conversions are period rates: of this period's X, how many Y in the
+	// same period — not cohorts (of March's MQLs, how many became SQLs).
+	Conversions []Conversion `json:"conversions"`
+	Groups      []Group      `json:"groups,omitempty"`
+}
+
+// Row is one metric: the count (and amount for bookings), the goal for
+// the period if the agreement sets one, and the pace.
+type Row struct {
+	Metric string   `json:"metric"`
+	Count  int64    `json:"count"`
+	Amount *float64 `json:"amount,omitempty"`
+	Goal   *float64 `json:"goal,omitempty"`
+	// Projected is the count (or amount) at the end of the period at the
+	// pace so far; OfGoal the projection as a share of the goal.
+	Projected *float64 `json:"projected,omitempty"`
+	OfGoal    *float64 `json:"projected_of_goal,omitempty"`
+}
+
+// Conversion is a period rate with what it is made of.
+type Conversion struct {
+	From        string   `json:"from"`
+	To          string   `json:"to"`
+	Numerator   int64    `json:"numerator"`
+	Denominator int64    `json:"denominator"`
+	Rate        *float64 `json:"rate"` // null when the denominator is 0
+	Kind        string   `json:"kind"` // always "period"
+}
+
+// Group is one value of the By dimension.
+type Group struct {
+	Value string `json:"value"`
+	Rows  []Row  `json:"rows"`
+}
+
+// PeriodOf returns the period of the kind holding day.
+func PeriodOf(f daily.Fiscal, kind, day string) (daily.Period, error) {
+	switch kind {
+	case Week:
+		return f.Week(day), nil
+	case Month, "":
+		return f.Month(day), nil
+	case Quarter:
+		return f.Quarter(day), nil
+	case YearToDate:
+		return f.YearToDate(day), nil
+	}
+	return daily.Period{}, fmt.Errorf("period %q: use week, month, quarter or ytd", kind)
+}
+
+// Options shape a funnel report.
+type Options struct {
+	Fiscal daily.Fiscal
+	Kind   string // week, month, quarter, ytd
+	Day    string // a day in the period; the report counts up to it
+	By     string // a daily dimension, or "" for none
+	Goals  *agreement.Goals
+}
+
+// Build reads the period's atoms and makes the report.
+func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
+	if o.By != "" && !slices.Contains(daily.Dimensions, o.By) {
+		return nil, fmt.Errorf("by %q: use one of %v", o.By, daily.Dimensions)
+	}
+	p, err := PeriodOf(o.Fiscal, o.Kind, o.Day)
+	if err != nil {
+		return nil, err
+	}
+	kind := o.Kind
+	if kind == "" {
+		kind = Month
+	}
+	to := min(p.To, next(o.Day))
+	f := &Funnel{Period: p, Kind: kind, AsOf: o.Day, Days: len(p.Days()), By: o.By}
+	f.DaysElapsed = len(daily.Period{From: p.From, To: to}.Days())
+	rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: daily.All})
+	if err != nil {
+		return nil, err
+	}
+	totals := sum(rows)
+	f.Rows = f.rows(totals, o.Goals, kind)
+	for _, c := range [][2]string{{"lead", "mql"}, {"mql", "sql"}, {"sql", daily.Opportunities}, {daily.Opportunities, daily.Proposals}, {daily.Proposals, daily.Won}} {
+		num, den := totals[c[1]].N, totals[c[0]].N
+		cv := Conversion{From: c[0], To: c[1], Numerator: num, Denominator: den, Kind: "period"}
+		if den > 0 {
+			r := float64(num) / float64(den)
+			cv.Rate = &r
+		}
+		f.Conversions = append(f.Conversions, cv)
+	}
+	if o.By != "" {
+		rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: o.By})
+		if err != nil {
+			return nil, err
+		}
+		byValue := map[string][]store.DailyRow{}
+		for _, r := range rows {
+			byValue[r.Value] = append(byValue[r.Value], r)
+		}
+		for _, v := range slices.Sorted(maps.Keys(byValue)) {
+			f.Groups = append(f.Groups, Group{Value: v, Rows: f.rows(sum(byValue[v]), nil, kind)})
+		}
+	}
+	return f, nil
+}
+
+func (f *Funnel) rows(totals map[string]daily.Cell, goals *agreement.Goals, kind string) []Row {
+	out := make([]Row, 0, len(Metrics))
+	for _, m := range Metrics {
+		c := totals[m]
+		r := Row{Metric: m, Count: c.N}
+		value := float64(c.N)
+		if m == daily.Bookings {
+			a := c.Amount()
+			r.Amount, value = &a, a
+		}
+		pace := -1.0
+		if f.DaysElapsed > 0 {
+			pace = value * float64(f.Days) / float64(f.DaysElapsed)
+			proj := math.Round(pace*100) / 100
+			r.Projected = &proj
+		}
+		if g, ok := goalFor(goals, m, kind, f.Days); ok {
+			r.Goal = &g
+			if pace >= 0 && g > 0 {
+				share := math.Round(pace/g*1000) / 1000
+				r.OfGoal = &share
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// goalFor scales the agreement's monthly goals to the period: a week is
+// 7/30.4 of a month, a quarter three months, a year to date its days.
+func goalFor(g *agreement.Goals, metric, kind string, days int) (float64, bool) {
+	if g == nil {
+		return 0, false
+	}
+	m := g.Monthly()
+	monthly := map[string]float64{"lead": m.Leads, "mql": m.MQLs, "sql": m.SQLs, daily.Opportunities: m.Opportunities,
+		daily.Won: m.Customers, "customer": m.Customers, daily.Bookings: m.Bookings}[metric]
+	if monthly <= 0 {
+		return 0, false
+	}
+	switch kind {
+	case Month:
+		return monthly, true
+	case Quarter:
+		return 3 * monthly, true
+	}
+	return math.Round(monthly*float64(days)/30.44*100) / 100, true
+}
+
+func sum(rows []store.DailyRow) map[string]daily.Cell {
+	out := map[string]daily.Cell{}
+	for _, r := range rows {
+		c := out[r.Metric]
+		c.N += r.N
+		c.Cents += r.Cents
+		out[r.Metric] = c
+	}
+	return out
+}
+
+func next(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, 1).Format(time.DateOnly)
+}
