@@ -62,6 +62,20 @@ func runFunnel(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintf(w, "  %-22s %8s  (%d/%d)\n", c.From+" → "+c.To, rate, c.Numerator, c.Denominator)
 	}
+	fmt.Fprintf(w, "\ncohorts (of the leads that entered A this period, how many have reached B)\n")
+	for _, c := range f.Cohorts {
+		rate, label := "–", c.From+" → "+c.To
+		if c.Rate != nil {
+			rate = fmt.Sprintf("%.1f%%", 100**c.Rate)
+		}
+		if c.WithinDays > 0 {
+			label += fmt.Sprintf(" within %d days", c.WithinDays)
+		}
+		fmt.Fprintf(w, "  %-34s %8s  (%d/%d)\n", label, rate, c.Numerator, c.Denominator)
+	}
+	if f.Cycle.Won > 0 {
+		fmt.Fprintf(w, "\nsales cycle of the %d deals won: mean %.1f days, median %d days\n", f.Cycle.Won, *f.Cycle.MeanDays, *f.Cycle.MedianDays)
+	}
 	for _, g := range f.Groups {
 		fmt.Fprintf(w, "\n%s %s:", *by, orDash(g.Value))
 		for _, r := range g.Rows {

@@ -14,6 +14,7 @@ package daily
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -181,19 +182,66 @@ func (x Counts) put(day, metric string, ds [][2]string, n int64, amount float64)
 	}
 }
 
+// CohortSteps are the stage pairs counted by cohort: of the leads that
+// entered From on a day, how many went on to To, ever and within each of
+// CohortWindows days.
+var CohortSteps = [][2]string{{"lead", "mql"}, {"mql", "sql"}, {"sql", "opportunity"}, {"opportunity", "customer"}}
+
+// CohortWindows are the "within N days" a cohort is also counted for.
+var CohortWindows = []int{7, 30, 90}
+
+// CohortMetric names the count of leads that entered from on a day and
+// went on to to (within days; 0 for ever).
+func CohortMetric(from, to string, days int) string {
+	if days == 0 {
+		return "cohort." + from + "." + to
+	}
+	return fmt.Sprintf("cohort.%s.%s.%dd", from, to, days)
+}
+
+// Cycle metrics: every won deal counts once under CycleDays on its won
+// day, with its length in hundredths of days in the cell's Cents (so the
+// mean is Cents/100/N), and once under CycleHistogram of its whole number
+// of days (so the median can be read).
+const CycleDays = "cycle.days"
+
+// CycleHistogram names the count of deals won after days whole days.
+func CycleHistogram(days int) string { return fmt.Sprintf("cycle.hist.%04d", days) }
+
+// stagesOf is a lead's stage and cohort atoms.
+func stagesOf(x Counts, l *lead.Lead, ds [][2]string, loc *time.Location) {
+	for stage, at := range l.StagesEntered {
+		x.put(Day(at, loc), stage, ds, 1, 0)
+	}
+	for _, step := range CohortSteps {
+		from, ok1 := l.StagesEntered[step[0]]
+		to, ok2 := l.StagesEntered[step[1]]
+		if !ok1 || !ok2 || to.Before(from) {
+			continue
+		}
+		day := Day(from, loc)
+		x.put(day, CohortMetric(step[0], step[1], 0), ds, 1, 0)
+		for _, w := range CohortWindows {
+			if to.Sub(from) <= time.Duration(w)*24*time.Hour {
+				x.put(day, CohortMetric(step[0], step[1], w), ds, 1, 0)
+			}
+		}
+	}
+}
+
 // Of is a lead's contribution: each stage it has entered, on the day it
-// first entered it, and each of its opportunities — opened, given a
-// proposal, won (with bookings) or lost — under the lead's dimensions and
-// the deal's product (and the deal's owner, for the deal metrics).
+// first entered it; its cohort steps, on the day it entered the first
+// stage of each; and each of its opportunities — opened, given a
+// proposal, won (with bookings and the cycle from the lead's creation) or
+// lost — under the lead's dimensions and the deal's product (and the
+// deal's owner, for the deal metrics).
 func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 	out := Counts{}
 	if l == nil || l.Events == 0 {
 		return out
 	}
 	ds := dims(l)
-	for stage, at := range l.StagesEntered {
-		out.put(Day(at, loc), stage, ds, 1, 0)
-	}
+	stagesOf(out, l, ds, loc)
 	for _, o := range opps {
 		od := slices.Clone(ds[:4]) // source, campaign, offer, segment of the lead
 		od = append(od, [2]string{Owner, o.Owner}, [2]string{Team, l.Team}, [2]string{Product, o.Product})
@@ -211,8 +259,14 @@ func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 				if o.Amount != nil {
 					amount = *o.Amount
 				}
-				out.put(Day(*o.ClosedAt, loc), Won, od, 1, 0)
-				out.put(Day(*o.ClosedAt, loc), Bookings, od, 1, amount)
+				day := Day(*o.ClosedAt, loc)
+				out.put(day, Won, od, 1, 0)
+				out.put(day, Bookings, od, 1, amount)
+				if cycle := o.ClosedAt.Sub(l.CreatedAt); cycle >= 0 {
+					d := cycle.Hours() / 24
+					out.put(day, CycleDays, od, 1, d) // put keeps hundredths: days × 100
+					out.put(day, CycleHistogram(int(d)), od, 1, 0)
+				}
 			case "lost":
 				out.put(Day(*o.ClosedAt, loc), Lost, od, 1, 0)
 			}
@@ -221,16 +275,16 @@ func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 	return out
 }
 
-// AddStages adds to x the atoms of the stages l has entered that before
-// had not: what changes when a lead whose dimensions stay the same moves
-// on (Of(l) − Of(before) without counting either).
+// AddStages adds to x what changes when a lead whose dimensions and deals
+// stay the same enters new stages: its stage and cohort atoms now, less
+// those before. (Deal atoms do not change; the cycle counts from the
+// lead's creation, which a lead that only moves on keeps.)
 func AddStages(x Counts, before, l *lead.Lead, loc *time.Location) {
 	ds := dims(l)
-	for stage, at := range l.StagesEntered {
-		if _, had := before.StagesEntered[stage]; !had {
-			x.put(Day(at, loc), stage, ds, 1, 0)
-		}
-	}
+	stagesOf(x, l, ds, loc)
+	neg := Counts{}
+	stagesOf(neg, before, ds, loc)
+	x.Add(neg, -1)
 }
 
 // OfActivity is one logged activity's contribution: its kind, on its day,

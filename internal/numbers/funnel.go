@@ -9,6 +9,8 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/accordhq/accord/internal/agreement"
@@ -40,7 +42,21 @@ type Funnel struct {
 	// Conversions are period rates: of this period's X, how many Y in the
 	// same period — not cohorts (of March's MQLs, how many became SQLs).
 	Conversions []Conversion `json:"conversions"`
-	Groups      []Group      `json:"groups,omitempty"`
+	// Cohorts follow the leads that entered a stage in this period: of
+	// them, how many reached the next stage by now (ever, and within 30
+	// days). Recent cohorts are still maturing.
+	Cohorts []Conversion `json:"cohorts"`
+	// Cycle is the sales cycle of the deals won in the period, from the
+	// lead's creation to the win.
+	Cycle  Cycle   `json:"cycle"`
+	Groups []Group `json:"groups,omitempty"`
+}
+
+// Cycle is the length of won deals' sales cycles, in days.
+type Cycle struct {
+	Won        int64    `json:"won"`
+	MeanDays   *float64 `json:"mean_days"`
+	MedianDays *int     `json:"median_days"` // whole days
 }
 
 // Row is one metric: the count (and amount for bookings), the goal for
@@ -63,7 +79,11 @@ type Conversion struct {
 	Numerator   int64    `json:"numerator"`
 	Denominator int64    `json:"denominator"`
 	Rate        *float64 `json:"rate"` // null when the denominator is 0
-	Kind        string   `json:"kind"` // always "period"
+	// Kind is "period" (this period's To ÷ this period's From) or
+	// "cohort" (of this period's From, how many reached To by now, within
+	// WithinDays when set).
+	Kind       string `json:"kind"`
+	WithinDays int    `json:"within_days,omitempty"`
 }
 
 // Group is one value of the By dimension.
@@ -119,13 +139,25 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 	totals := sum(rows)
 	f.Rows = f.rows(totals, o.Goals, kind)
 	for _, c := range [][2]string{{"lead", "mql"}, {"mql", "sql"}, {"sql", daily.Opportunities}, {daily.Opportunities, daily.Proposals}, {daily.Proposals, daily.Won}} {
-		num, den := totals[c[1]].N, totals[c[0]].N
-		cv := Conversion{From: c[0], To: c[1], Numerator: num, Denominator: den, Kind: "period"}
-		if den > 0 {
-			r := float64(num) / float64(den)
-			cv.Rate = &r
+		f.Conversions = append(f.Conversions, rate(c[0], c[1], totals[c[1]].N, totals[c[0]].N, "period", 0))
+	}
+	cohortMetrics := []string{}
+	for _, step := range daily.CohortSteps {
+		cohortMetrics = append(cohortMetrics, daily.CohortMetric(step[0], step[1], 0), daily.CohortMetric(step[0], step[1], 30))
+	}
+	crows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: cohortMetrics, Dim: daily.All})
+	if err != nil {
+		return nil, err
+	}
+	cohorts := sum(crows)
+	for _, step := range daily.CohortSteps {
+		for _, within := range []int{0, 30} {
+			num, den := cohorts[daily.CohortMetric(step[0], step[1], within)].N, totals[step[0]].N
+			f.Cohorts = append(f.Cohorts, rate(step[0], step[1], num, den, "cohort", within))
 		}
-		f.Conversions = append(f.Conversions, cv)
+	}
+	if f.Cycle, err = cycle(ctx, st, p.From, to); err != nil {
+		return nil, err
 	}
 	if o.By != "" {
 		rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: o.By})
@@ -209,4 +241,52 @@ func next(day string) string {
 		return day
 	}
 	return t.AddDate(0, 0, 1).Format(time.DateOnly)
+}
+
+func rate(from, to string, num, den int64, kind string, within int) Conversion {
+	cv := Conversion{From: from, To: to, Numerator: num, Denominator: den, Kind: kind, WithinDays: within}
+	if den > 0 {
+		r := float64(num) / float64(den)
+		cv.Rate = &r
+	}
+	return cv
+}
+
+// cycle reads the won deals' cycle atoms of [from, to): the mean from the
+// summed hundredths of days, the median from the histogram of whole days.
+func cycle(ctx context.Context, st store.Store, from, to string) (Cycle, error) {
+	rows, err := st.Daily(ctx, store.DailyFilter{From: from, To: to, Dim: daily.All})
+	if err != nil {
+		return Cycle{}, err
+	}
+	var c Cycle
+	var cents int64
+	hist := map[int]int64{}
+	for _, r := range rows {
+		switch {
+		case r.Metric == daily.CycleDays:
+			c.Won += r.N
+			cents += r.Cents
+		case strings.HasPrefix(r.Metric, "cycle.hist."):
+			d, err := strconv.Atoi(strings.TrimPrefix(r.Metric, "cycle.hist."))
+			if err == nil {
+				hist[d] += r.N
+			}
+		}
+	}
+	if c.Won == 0 {
+		return c, nil
+	}
+	mean := math.Round(float64(cents)/100/float64(c.Won)*10) / 10
+	c.MeanDays = &mean
+	// The lower median: the day count of the deal at position ceil(n/2).
+	seen, half := int64(0), (c.Won+1)/2
+	for _, d := range slices.Sorted(maps.Keys(hist)) {
+		seen += hist[d]
+		if seen >= half {
+			c.MedianDays = &d
+			break
+		}
+	}
+	return c, nil
 }

@@ -89,6 +89,18 @@ func TestFunnelMonth(t *testing.T) {
 	if c := f.Conversions[1]; c.From != "mql" || c.To != "sql" || c.Numerator != 2 || c.Denominator != 5 || *c.Rate != 0.4 || c.Kind != "period" {
 		t.Errorf("MQL→SQL %+v", c)
 	}
+	if c := f.Cohorts[0]; c.From != "lead" || c.To != "mql" || c.Kind != "cohort" || c.Numerator != 5 || c.Denominator != 9 || c.WithinDays != 0 {
+		t.Errorf("cohort lead→mql %+v", c)
+	}
+	if c := f.Cohorts[3]; c.From != "mql" || c.To != "sql" || c.WithinDays != 30 || c.Numerator != 2 || c.Denominator != 5 {
+		t.Errorf("cohort mql→sql within 30 days %+v", c)
+	}
+	// L0 was created on 2 March at 10:00 and won on 20 March at 09:00:
+	// 17 days 22 hours, the clocks having gone forward on 8 March (17.9
+	// days). (Won on the 20th: not yet in the month up to the 15th.)
+	if f.Cycle.Won != 0 {
+		t.Errorf("cycle up to 15 March %+v", f.Cycle)
+	}
 	if len(f.Groups) != 2 || f.Groups[0].Value != "ads" || row(f.Groups[1].Rows, "lead").Count != 6 {
 		t.Errorf("by source %+v", f.Groups)
 	}
@@ -102,6 +114,9 @@ func TestFunnelMonth(t *testing.T) {
 	}
 	if b := row(f.Rows, daily.Bookings); *b.Amount != 5000 || *b.OfGoal != 0.5 {
 		t.Errorf("bookings %+v", b)
+	}
+	if f.Cycle.Won != 1 || *f.Cycle.MeanDays != 17.9 || *f.Cycle.MedianDays != 17 {
+		t.Errorf("March's sales cycle %+v: mean %v, median %v", f.Cycle, *f.Cycle.MeanDays, *f.Cycle.MedianDays)
 	}
 	q, err := numbers.Build(t.Context(), st, numbers.Options{Kind: numbers.Quarter, Day: "2026-03-31", Goals: goals})
 	if err != nil {
