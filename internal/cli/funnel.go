@@ -76,6 +76,9 @@ func runFunnel(ctx context.Context, e *env, args []string) error {
 	if f.Cycle.Won > 0 {
 		fmt.Fprintf(w, "\nsales cycle of the %d deals won: mean %.1f days, median %d days\n", f.Cycle.Won, *f.Cycle.MeanDays, *f.Cycle.MedianDays)
 	}
+	if f.Cycle.WonBeforeCreated > 0 {
+		fmt.Fprintf(w, "%d deals are dated as won before their lead's first contact: left out of the cycle; check the source data\n", f.Cycle.WonBeforeCreated)
+	}
 	for _, g := range f.Groups {
 		fmt.Fprintf(w, "\n%s %s:", *by, orDash(g.Value))
 		for _, r := range g.Rows {

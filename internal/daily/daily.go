@@ -205,6 +205,10 @@ func CohortMetric(from, to string, days int) string {
 // of days (so the median can be read).
 const CycleDays = "cycle.days"
 
+// CycleNegative counts won deals whose win is dated before the lead's
+// creation; they are left out of the cycle and reported.
+const CycleNegative = "cycle.negative"
+
 // CycleHistogram names the count of deals won after days whole days.
 func CycleHistogram(days int) string { return fmt.Sprintf("cycle.hist.%04d", days) }
 
@@ -266,6 +270,10 @@ func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 					d := cycle.Hours() / 24
 					out.put(day, CycleDays, od, 1, d) // put keeps hundredths: days × 100
 					out.put(day, CycleHistogram(int(d)), od, 1, 0)
+				} else {
+					// Won before the lead's first known contact: a data
+					// problem to show, not a cycle to average.
+					out.put(day, CycleNegative, od, 1, 0)
 				}
 			case "lost":
 				out.put(Day(*o.ClosedAt, loc), Lost, od, 1, 0)

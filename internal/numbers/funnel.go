@@ -57,6 +57,9 @@ type Cycle struct {
 	Won        int64    `json:"won"`
 	MeanDays   *float64 `json:"mean_days"`
 	MedianDays *int     `json:"median_days"` // whole days
+	// WonBeforeCreated counts deals won before their lead's first known
+	// contact (bad dates in the source data), left out of the figures.
+	WonBeforeCreated int64 `json:"won_before_created"`
 }
 
 // Row is one metric: the count (and amount for bookings), the goal for
@@ -267,6 +270,8 @@ func cycle(ctx context.Context, st store.Store, from, to string) (Cycle, error) 
 		case r.Metric == daily.CycleDays:
 			c.Won += r.N
 			cents += r.Cents
+		case r.Metric == daily.CycleNegative:
+			c.WonBeforeCreated += r.N
 		case strings.HasPrefix(r.Metric, "cycle.hist."):
 			d, err := strconv.Atoi(strings.TrimPrefix(r.Metric, "cycle.hist."))
 			if err == nil {
