@@ -58,10 +58,10 @@ func ActivityMetric(kind string) string { return "activity." + kind }
 
 // Key is one atom: a metric on a day under one dimension value.
 type Key struct {
-	Day    string // 2006-01-02 in the organisation's zone
-	Metric string
-	Dim    string
-	Value  string
+	Day    string `json:"day"` // 2006-01-02 in the organisation's zone
+	Metric string `json:"metric"`
+	Dim    string `json:"dim"`
+	Value  string `json:"value"`
 }
 
 // Cell is an atom's value: a count and, for bookings, an amount in

@@ -87,6 +87,8 @@ type Store interface {
 	ObligationStore
 	// The reporting atoms (see daily.go).
 	DailyStore
+	// The weekly review (see review.go).
+	ReviewStore
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild: leads, obligations and the unfired alerts. The log itself,

@@ -1,0 +1,94 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/accordhq/accord/internal/event"
+	"github.com/accordhq/accord/internal/store"
+)
+
+func (s *Store) Review(ctx context.Context, week string) (store.Review, error) {
+	var body string
+	err := s.reader.QueryRowContext(ctx, `SELECT body FROM reviews WHERE week = ?`, week).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Review{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Review{}, fmt.Errorf("read review %s: %w", week, err)
+	}
+	var r store.Review
+	if err := json.Unmarshal([]byte(body), &r); err != nil {
+		return r, fmt.Errorf("read review %s: %w", week, err)
+	}
+	return r, nil
+}
+
+func (s *Store) Reviews(ctx context.Context, from, to string) ([]store.Review, error) {
+	rows, err := s.reader.QueryContext(ctx, `SELECT body FROM reviews WHERE week >= ? AND week < ? ORDER BY week`, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("list reviews: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Review
+	for rows.Next() {
+		var body string
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		var r store.Review
+		if err := json.Unmarshal([]byte(body), &r); err != nil {
+			return nil, err
+		}
+		r.Snapshot = nil
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (s *Store) UpdateReview(ctx context.Context, week string, fn func(r *store.Review) (store.AuditEntry, error)) (store.Review, error) {
+	var r store.Review
+	err := s.writeAudited(ctx, "update review "+week, func(tx *sql.Tx) error {
+		var body string
+		err := tx.QueryRowContext(ctx, `SELECT body FROM reviews WHERE week = ?`, week).Scan(&body)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			r = store.Review{Week: week, Status: "open", Comments: []store.ReviewComment{}, Signoffs: []store.ReviewSignoff{}}
+		case err != nil:
+			return fmt.Errorf("read review %s: %w", week, err)
+		default:
+			if err := json.Unmarshal([]byte(body), &r); err != nil {
+				return fmt.Errorf("read review %s: %w", week, err)
+			}
+		}
+		e, err := fn(&r)
+		if err != nil {
+			return err
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO reviews (week, status, body) VALUES (?, ?, ?)
+			ON CONFLICT (week) DO UPDATE SET status = excluded.status, body = excluded.body`, week, r.Status, string(b)); err != nil {
+			return fmt.Errorf("save review %s: %w", week, err)
+		}
+		return appendAudit(ctx, tx, e)
+	})
+	return r, err
+}
+
+func (s *Store) LogEnd(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.reader.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM events`).Scan(&n)
+	return n, err
+}
+
+func (s *Store) EventsArrivedAfter(ctx context.Context, from, to time.Time, after int64, limit int) ([]event.Event, error) {
+	return queryEvents(ctx, s.reader, `WHERE seq > ? AND occurred_at >= ? AND occurred_at < ? ORDER BY seq LIMIT ?`,
+		after, micros(from), micros(to), limit)
+}
