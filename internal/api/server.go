@@ -66,6 +66,8 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/deliveries/{alert_id}/{channel}/retry", admin(s.retryDelivery))
 	mux.Handle("GET /api/v1/reports/sla", read(s.slaReport))
 	mux.Handle("GET /api/v1/reports/funnel", read(s.funnelReport))
+	mux.Handle("GET /api/v1/reports/activity", read(s.activityReport))
+	mux.Handle("GET /api/v1/reports/day", read(s.dayReport))
 	mux.Handle("GET /api/v1/reviews", read(s.listReviews))
 	mux.Handle("GET /api/v1/reviews/weeks/{day}", read(s.getWeek))
 	mux.Handle("POST /api/v1/reviews/weeks/{day}/snapshot", write(s.snapshotWeek))

@@ -118,11 +118,71 @@ func TestFunnelMonth(t *testing.T) {
 	if f.Cycle.Won != 1 || *f.Cycle.MeanDays != 17.9 || *f.Cycle.MedianDays != 17 {
 		t.Errorf("March's sales cycle %+v: mean %v, median %v", f.Cycle, *f.Cycle.MeanDays, *f.Cycle.MedianDays)
 	}
+	var csvOut strings.Builder
+	if err := f.WriteCSV(&csvOut); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"2026-03-01,2026-04-01,,mql,5,,8,5,0.625\n", "2026-03-01,2026-04-01,,bookings,1,5000,10000,5000,0.5\n", "period,mql,sql,0,2,5,0.4\n", "cohort,mql,sql,30,2,5,0.4\n"} {
+		if !strings.Contains(csvOut.String(), want) {
+			t.Errorf("CSV lacks %q:\n%s", want, csvOut.String())
+		}
+	}
 	q, err := numbers.Build(t.Context(), st, numbers.Options{Kind: numbers.Quarter, Day: "2026-03-31", Goals: goals})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r := row(q.Rows, "mql"); r.Count != 5 || *r.Goal != 24 {
 		t.Errorf("Q1 MQLs %+v goal %v", r, *r.Goal)
+	}
+}
+
+func TestActivityAndDayComparisons(t *testing.T) {
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "n.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var evs []string
+	n := 0
+	touch := func(day int, month time.Month, kind, rep string) {
+		n++
+		at := time.Date(2026, month, day, 15, 0, 0, 0, time.UTC).Format(time.RFC3339)
+		evs = append(evs, fmt.Sprintf(`{"id":"t%d","type":"activity.logged","occurred_at":%q,"data":{"lead_id":"L","kind":%q,"actor":%q}}`, n, at, kind, rep))
+	}
+	// February: sam 3 calls by the 10th, 2 more after; March to the 10th:
+	// sam 1 call, kim 2 emails.
+	for _, d := range []int{2, 5, 9, 20, 25} {
+		touch(d, time.February, "call", "sam")
+	}
+	touch(4, time.March, "call", "sam")
+	touch(6, time.March, "email", "kim")
+	touch(10, time.March, "email", "kim")
+	items, err := event.DecodeBatch([]byte("["+strings.Join(evs, ",")+"]"), false, 0, time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ingest.New(st, ingest.Options{}).Ingest(t.Context(), items); err != nil {
+		t.Fatal(err)
+	}
+	a, err := numbers.ActivityReport(t.Context(), st, daily.Fiscal{}, numbers.Month, "2026-03-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Previous.From != "2026-02-01" || a.Previous.To != "2026-02-11" {
+		t.Errorf("compared with %+v, want 1–10 February", a.Previous)
+	}
+	got := fmt.Sprint(a.Kinds)
+	if got != "[{call 1 3 -2} {email 2 0 2}]" {
+		t.Errorf("kinds %s", got)
+	}
+	if len(a.Reps) != 2 || a.Reps[1].Rep != "sam" || a.Reps[1].Total.Now != 1 || a.Reps[1].Total.Previous != 3 {
+		t.Errorf("reps %+v", a.Reps)
+	}
+	d, err := numbers.DayReport(t.Context(), st, "2026-03-10")
+	if err != nil || d.Against != "2026-03-03" {
+		t.Fatalf("day report %+v %v", d, err)
 	}
 }
