@@ -81,6 +81,8 @@ func TestLocksHold(t *testing.T) {
 		runScenarios(t, ts, []scenario{
 			{Name: "the month knows the week is reviewed", request: request{Method: "GET", Path: "/api/v1/reviews?from=2026-03-01&to=2026-04-01", Token: "viewer"}, Status: 200,
 				Contains: []string{`"week":"2026-03-02"`, `"status":"locked"`}, NotContains: []string{`"snapshot":[`}},
+			{Name: "the month's funnel shows the week locked", request: request{Method: "GET", Path: "/api/v1/reports/funnel?date=2026-03-31", Token: "viewer"}, Status: 200,
+				Contains: []string{`"weeks":[{"week":"2026-03-02","status":"locked"},{"week":"2026-03-09","status":"open"}`, `{"metric":"mql","count":3`}},
 			{Name: "the audit log has it all", request: request{Method: "GET", Path: "/api/v1/audit?limit=100", Token: "viewer"}, Status: 200,
 				Contains: []string{`"action":"review.snapshot"`, `"action":"review.comment"`, `"action":"review.signed"`, `"action":"review.locked"`, `"subject":"review week 2026-03-02"`}},
 		})

@@ -50,6 +50,16 @@ type Funnel struct {
 	// lead's creation to the win.
 	Cycle  Cycle   `json:"cycle"`
 	Groups []Group `json:"groups,omitempty"`
+	// Weeks are the weeks that start in the period, and where each stands
+	// in the weekly review (open, in_review, signed, locked). The
+	// period's figures are always the sums of its days.
+	Weeks []WeekStatus `json:"weeks"`
+}
+
+// WeekStatus is one week's review status.
+type WeekStatus struct {
+	Week   string `json:"week"`
+	Status string `json:"status"`
 }
 
 // Cycle is the length of won deals' sales cycles, in days.
@@ -161,6 +171,25 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 	}
 	if f.Cycle, err = cycle(ctx, st, p.From, to); err != nil {
 		return nil, err
+	}
+	reviews, err := st.Reviews(ctx, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	status := map[string]string{}
+	for _, r := range reviews {
+		status[r.Week] = r.Status
+	}
+	f.Weeks = []WeekStatus{}
+	for w := o.Fiscal.Week(p.From); w.From < p.To; w = o.Fiscal.Week(w.To) {
+		if w.From < p.From {
+			continue // starts in the period before
+		}
+		ws := status[w.From]
+		if ws == "" {
+			ws = "open"
+		}
+		f.Weeks = append(f.Weeks, WeekStatus{Week: w.From, Status: ws})
 	}
 	if o.By != "" {
 		rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: o.By})

@@ -118,6 +118,9 @@ func TestFunnelMonth(t *testing.T) {
 	if f.Cycle.Won != 1 || *f.Cycle.MeanDays != 17.9 || *f.Cycle.MedianDays != 17 {
 		t.Errorf("March's sales cycle %+v: mean %v, median %v", f.Cycle, *f.Cycle.MeanDays, *f.Cycle.MedianDays)
 	}
+	if fmt.Sprint(f.Weeks) != "[{2026-03-02 open} {2026-03-09 open} {2026-03-16 open} {2026-03-23 open} {2026-03-30 open}]" {
+		t.Errorf("March's weeks %v", f.Weeks)
+	}
 	var csvOut strings.Builder
 	if err := f.WriteCSV(&csvOut); err != nil {
 		t.Fatal(err)
