@@ -78,6 +78,14 @@ func TestLocksHold(t *testing.T) {
 		if strings.Join(ids, ",") != "uC,mC" {
 			t.Errorf("late events %v, want uC,mC", ids)
 		}
+		if r := ts.do(t, request{Method: "GET", Path: "/api/v1/reports/qbr?date=2026-03-31&format=md", Token: "viewer"}); r.Status != 200 ||
+			!strings.Contains(r.Body, "| 2026-03-02 | locked | inquiry +1, mql +1 |") {
+			t.Errorf("QBR: %d\n%s", r.Status, r.Body)
+		}
+		if r := ts.do(t, request{Method: "GET", Path: "/api/v1/reports/qbr?date=2026-03-31&format=html", Token: "viewer"}); r.Status != 200 ||
+			!strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") || strings.Count(r.Body, "<svg") != 2 {
+			t.Errorf("QBR page: %d %s", r.Status, r.Header.Get("Content-Type"))
+		}
 		runScenarios(t, ts, []scenario{
 			{Name: "the month knows the week is reviewed", request: request{Method: "GET", Path: "/api/v1/reviews?from=2026-03-01&to=2026-04-01", Token: "viewer"}, Status: 200,
 				Contains: []string{`"week":"2026-03-02"`, `"status":"locked"`}, NotContains: []string{`"snapshot":[`}},

@@ -206,11 +206,26 @@ func CohortMetric(from, to string, days int) string {
 const CycleDays = "cycle.days"
 
 // CycleNegative counts won deals whose win is dated before the lead's
-// creation; they are left out of the cycle and reported.
+// first contact (its creation, or its first entry into a pre-sale stage);
+// they are left out of the cycle and reported.
 const CycleNegative = "cycle.negative"
 
 // CycleHistogram names the count of deals won after days whole days.
 func CycleHistogram(days int) string { return fmt.Sprintf("cycle.hist.%04d", days) }
+
+// beforeContact reports whether a deal won at won came before the lead's
+// first contact: the lead first entered a pre-sale stage (lead, MQL, SQL)
+// after the win. The deal's own events may be what created the lead (a CRM
+// export writing everything of a deal at its won date), so the lead's
+// creation alone cannot tell.
+func beforeContact(l *lead.Lead, won time.Time) bool {
+	for _, s := range []string{"lead", "mql", "sql"} {
+		if at, ok := l.StagesEntered[s]; ok && at.After(won) {
+			return true
+		}
+	}
+	return false
+}
 
 // stagesOf is a lead's stage and cohort atoms.
 func stagesOf(x Counts, l *lead.Lead, ds [][2]string, loc *time.Location) {
@@ -266,7 +281,7 @@ func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 				day := Day(*o.ClosedAt, loc)
 				out.put(day, Won, od, 1, 0)
 				out.put(day, Bookings, od, 1, amount)
-				if cycle := o.ClosedAt.Sub(l.CreatedAt); cycle >= 0 {
+				if cycle := o.ClosedAt.Sub(l.CreatedAt); cycle >= 0 && !beforeContact(l, *o.ClosedAt) {
 					d := cycle.Hours() / 24
 					out.put(day, CycleDays, od, 1, d) // put keeps hundredths: days × 100
 					out.put(day, CycleHistogram(int(d)), od, 1, 0)

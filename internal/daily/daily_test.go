@@ -169,3 +169,17 @@ func TestActivityContribution(t *testing.T) {
 		t.Errorf("activity atoms %v", c)
 	}
 }
+
+// TestWonBeforeFirstContact: a deal whose win is dated before the lead
+// first became a lead or an MQL is reported, not averaged as a short cycle,
+// even when the deal's own events are what created the lead.
+func TestWonBeforeFirstContact(t *testing.T) {
+	won := at("2018-03-06T19:38:00Z")
+	l := &lead.Lead{LeadID: "L", Events: 4, CreatedAt: won,
+		StagesEntered: map[string]time.Time{"customer": won, "mql": at("2018-03-08T00:00:00Z")}}
+	opp := &lead.Opportunity{OpportunityID: "O", Events: 2, CreatedAt: won, Status: "won", ClosedAt: &won}
+	c := Of(l, []*lead.Opportunity{opp}, time.UTC)
+	if c[Key{"2018-03-06", CycleNegative, All, ""}].N != 1 || c[Key{"2018-03-06", CycleDays, All, ""}].N != 0 {
+		t.Errorf("won before first contact: negative %v, cycle %v", c[Key{"2018-03-06", CycleNegative, All, ""}], c[Key{"2018-03-06", CycleDays, All, ""}])
+	}
+}
