@@ -66,6 +66,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /api/v1/deliveries/{alert_id}/{channel}/retry", admin(s.retryDelivery))
 	mux.Handle("GET /api/v1/reports/sla", read(s.slaReport))
 	mux.Handle("GET /api/v1/reports/funnel", read(s.funnelReport))
+	mux.Handle("GET /api/v1/plan", read(s.plan))
 	mux.Handle("GET /api/v1/reports/activity", read(s.activityReport))
 	mux.Handle("GET /api/v1/reports/day", read(s.dayReport))
 	mux.Handle("GET /api/v1/reports/qbr", read(s.qbrReport))

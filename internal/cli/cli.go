@@ -35,7 +35,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		serveCmd, demoCmd, migrateCmd, tokenCmd, importCmd, rebuildCmd, benchCmd, agreementCmd, reportCmd,
+		serveCmd, demoCmd, migrateCmd, tokenCmd, importCmd, rebuildCmd, benchCmd, agreementCmd, reportCmd, planCmd,
 	}
 }
 

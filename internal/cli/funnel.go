@@ -7,6 +7,7 @@ import (
 
 	"github.com/accordhq/accord/internal/config"
 	"github.com/accordhq/accord/internal/numbers"
+	"github.com/accordhq/accord/internal/qbr"
 	"github.com/accordhq/accord/internal/versions"
 )
 
@@ -110,4 +111,46 @@ func orDash(s string) string {
 		return "–"
 	}
 	return s
+}
+
+// runQBR is `accord report qbr`: the quarter as Markdown, CSV, HTML or JSON.
+func runQBR(ctx context.Context, e *env, args []string) error {
+	fs := flags(e.cmd, e)
+	vals := config.Register(fs, "db", "data-dir", "timezone", "fiscal", "fiscal-year-start", "week-start")
+	date := fs.String("date", "", "a day of the quarter, counted up to (default today in --timezone)")
+	format := fs.String("format", "md", "md, csv, html or json")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	cfg, st, err := openReady(ctx, vals)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	day := *date
+	if day == "" {
+		day = time.Now().In(cfg.Location).Format(time.DateOnly)
+	}
+	opts := qbr.Options{Fiscal: cfg.Fiscal, Location: cfg.Location, Day: day, Now: time.Now()}
+	if book, err := (&versions.Cache{Store: st}).Get(ctx); err == nil {
+		if ag, _ := book.At(time.Now()); ag != nil {
+			opts.Goals = ag.Goals
+		}
+	}
+	q, err := qbr.Build(ctx, st, opts)
+	if err != nil {
+		return err
+	}
+	switch *format {
+	case "md":
+		return q.Markdown(e.stdout)
+	case "csv":
+		return q.CSV(e.stdout)
+	case "html":
+		return q.HTML(e.stdout)
+	case "json":
+		return writeJSON(e.stdout, q)
+	}
+	fmt.Fprintf(e.stderr, "--format must be md, csv, html or json, got %q\n", *format)
+	return errUsage
 }
