@@ -36,6 +36,21 @@ type Config struct {
 	Webhooks []WebhookConf `yaml:"webhooks"`
 	Slack    []SlackConf   `yaml:"slack"`
 	Email    *EmailConf    `yaml:"email"`
+	// Digest is who gets the weekly digest (`accord digest`), through Email.
+	Digest *DigestConf `yaml:"digest"`
+}
+
+// DigestConf lists the weekly digest's readers.
+type DigestConf struct {
+	To []string `yaml:"to"`
+}
+
+// Mailer is the SMTP channel of the file, sending to to.
+func (c Config) Mailer(to []string) *notify.SMTP {
+	if c.Email == nil {
+		return nil
+	}
+	return c.smtp(to, nil)
 }
 
 // WebhookConf is one Standard Webhooks endpoint.

@@ -35,7 +35,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		serveCmd, demoCmd, migrateCmd, tokenCmd, importCmd, rebuildCmd, benchCmd, agreementCmd, reportCmd, planCmd,
+		serveCmd, demoCmd, migrateCmd, tokenCmd, importCmd, rebuildCmd, benchCmd, agreementCmd, reportCmd, planCmd, digestCmd,
 	}
 }
 
