@@ -121,6 +121,15 @@ func (w *dailyWork) change(k string, l *lead.Lead) (none, newStages bool) {
 	if len(a.StagesEntered) == len(l.StagesEntered) {
 		return true, false
 	}
+	// A first entry into a pre-sale stage can turn a won deal's cycle into
+	// "won before first contact" (daily.Of): recount the deals too.
+	for _, s := range []string{"lead", "mql", "sql"} {
+		if _, had := a.StagesEntered[s]; !had {
+			if _, has := l.StagesEntered[s]; has {
+				return false, false
+			}
+		}
+	}
 	return false, true
 }
 
