@@ -37,10 +37,11 @@ const (
 	Owner    = "owner"
 	Team     = "team"
 	Product  = "product"
+	Tier     = "tier"
 )
 
 // Dimensions lists the dimensions a report may break figures down by.
-var Dimensions = []string{Source, Campaign, Offer, Segment, Owner, Team, Product}
+var Dimensions = []string{Source, Campaign, Offer, Segment, Owner, Team, Product, Tier}
 
 // Metrics counted from leads and opportunities. Stages count leads that
 // entered the stage for the first time that day; opportunity metrics count
@@ -248,22 +249,47 @@ func stagesOf(x Counts, l *lead.Lead, ds [][2]string, loc *time.Location) {
 	}
 }
 
+// Counter counts leads' atoms on the days of its time zone, under the
+// lead's tier too when it can grade leads.
+type Counter struct {
+	Loc *time.Location
+	// Tier grades a lead (the agreement's tiers); nil: no tier dimension.
+	Tier func(*lead.Lead) string
+}
+
+func (c Counter) dims(l *lead.Lead) [][2]string {
+	ds := dims(l)
+	if c.Tier != nil {
+		ds = append(ds, [2]string{Tier, c.Tier(l)})
+	}
+	return ds
+}
+
+// Of is Counter.Of without tiers.
+func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
+	return Counter{Loc: loc}.Of(l, opps)
+}
+
 // Of is a lead's contribution: each stage it has entered, on the day it
 // first entered it; its cohort steps, on the day it entered the first
 // stage of each; and each of its opportunities — opened, given a
 // proposal, won (with bookings and the cycle from the lead's creation) or
 // lost — under the lead's dimensions and the deal's product (and the
 // deal's owner, for the deal metrics).
-func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
+func (c Counter) Of(l *lead.Lead, opps []*lead.Opportunity) Counts {
+	loc := c.Loc
 	out := Counts{}
 	if l == nil || l.Events == 0 {
 		return out
 	}
-	ds := dims(l)
+	ds := c.dims(l)
 	stagesOf(out, l, ds, loc)
 	for _, o := range opps {
 		od := slices.Clone(ds[:4]) // source, campaign, offer, segment of the lead
 		od = append(od, [2]string{Owner, o.Owner}, [2]string{Team, l.Team}, [2]string{Product, o.Product})
+		if c.Tier != nil {
+			od = append(od, ds[len(ds)-1])
+		}
 		if o.Events == 0 {
 			continue
 		}
@@ -302,11 +328,11 @@ func Of(l *lead.Lead, opps []*lead.Opportunity, loc *time.Location) Counts {
 // stay the same enters new stages: its stage and cohort atoms now, less
 // those before. (Deal atoms do not change; the cycle counts from the
 // lead's creation, which a lead that only moves on keeps.)
-func AddStages(x Counts, before, l *lead.Lead, loc *time.Location) {
-	ds := dims(l)
-	stagesOf(x, l, ds, loc)
+func (c Counter) AddStages(x Counts, before, l *lead.Lead) {
+	ds := c.dims(l)
+	stagesOf(x, l, ds, c.Loc)
 	neg := Counts{}
-	stagesOf(neg, before, ds, loc)
+	stagesOf(neg, before, ds, c.Loc)
 	x.Add(neg, -1)
 }
 

@@ -2,12 +2,15 @@ package ingest
 
 import (
 	"context"
+
+	"github.com/accordhq/accord/internal/agreement"
 	"maps"
 	"time"
 
 	"github.com/accordhq/accord/internal/daily"
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
+	"github.com/accordhq/accord/internal/versions"
 )
 
 // dailyWork keeps the reporting atoms current. Each lead's atoms are a
@@ -17,7 +20,8 @@ import (
 // what they count now minus what they counted then. A touch — most events —
 // changes none of them and costs nothing here but its activity count.
 type dailyWork struct {
-	loc *time.Location
+	loc     *time.Location
+	counter daily.Counter
 	// loaded is each lead as it was read (nil: it had no row).
 	loaded map[string]*lead.Lead
 	// opps are leads' stored opportunities before this batch, read when
@@ -30,11 +34,15 @@ type dailyWork struct {
 	delta   daily.Counts
 }
 
-func newDailyWork(loc *time.Location) *dailyWork {
+func newDailyWork(loc *time.Location, book *versions.Book) *dailyWork {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &dailyWork{loc: loc, loaded: map[string]*lead.Lead{}, opps: map[string][]*lead.Opportunity{},
+	c := daily.Counter{Loc: loc}
+	if !book.Empty() {
+		c.Tier = TierOf(book)
+	}
+	return &dailyWork{loc: loc, counter: c, loaded: map[string]*lead.Lead{}, opps: map[string][]*lead.Opportunity{},
 		changed: map[string]bool{}, movedTo: map[string]string{}, delta: daily.Counts{}}
 }
 
@@ -118,6 +126,9 @@ func (w *dailyWork) change(k string, l *lead.Lead) (none, newStages bool) {
 	if a == nil || a.Events == 0 || l.Events == 0 || !sameDims(a, l) {
 		return (a == nil || a.Events == 0) && l.Events == 0, false
 	}
+	if w.counter.Tier != nil && w.counter.Tier(a) != w.counter.Tier(l) {
+		return false, false
+	}
 	if len(a.StagesEntered) == len(l.StagesEntered) {
 		return true, false
 	}
@@ -148,7 +159,7 @@ func (p *projector) flushDaily(ctx context.Context) error {
 		switch none, stages := w.change(k, l); {
 		case none:
 		case stages:
-			daily.AddStages(w.delta, w.loaded[k], l, w.loc)
+			w.counter.AddStages(w.delta, w.loaded[k], l)
 		default:
 			w.changed[k] = true
 		}
@@ -196,7 +207,7 @@ func (p *projector) flushDaily(ctx context.Context) error {
 		}
 	}
 	for _, k := range keys {
-		w.delta.Add(daily.Of(w.loaded[k], w.opps[k], w.loc), -1)
+		w.delta.Add(w.counter.Of(w.loaded[k], w.opps[k]), -1)
 		l := p.leads[k]
 		if l == nil || l.Events == 0 {
 			continue
@@ -205,7 +216,20 @@ func (p *projector) flushDaily(ctx context.Context) error {
 		for _, o := range now[k] {
 			os = append(os, o)
 		}
-		w.delta.Add(daily.Of(l, os, w.loc), 1)
+		w.delta.Add(w.counter.Of(l, os), 1)
 	}
 	return p.tx.AddDaily(ctx, w.delta)
+}
+
+// TierOf grades a lead by the version that was in force when it was
+// created: a lead's tier in the reports does not move when a later version
+// regrades the tiers, and a rebuild gives the same.
+func TierOf(book *versions.Book) func(*lead.Lead) string {
+	return func(l *lead.Lead) string {
+		ag, _ := book.At(l.CreatedAt)
+		if ag == nil {
+			return ""
+		}
+		return ag.TierOf(agreement.FieldsOf(l))
+	}
 }

@@ -124,13 +124,14 @@ func (s *Service) Versions() *versions.Cache { return s.versions }
 // anything that must replay history the same way (the backtest).
 func (s *Service) EmailNorm() func(string) string { return s.emailNorm }
 
-// slaWork starts the obligation engine's part of a transaction.
-func (s *Service) slaWork(ctx context.Context) (*slaWork, error) {
+// work starts the obligation engine's and the atoms' parts of a
+// transaction, judged and graded by the versions as they stand.
+func (s *Service) work(ctx context.Context) (*slaWork, *dailyWork, error) {
 	book, err := s.versions.Get(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return newSLAWork(book, s.now().Add(-s.staleAfter)), nil
+	return newSLAWork(book, s.now().Add(-s.staleAfter)), newDailyWork(s.loc, book), nil
 }
 
 // Ingest stores the valid events of a batch and reports every one. Items
@@ -322,11 +323,11 @@ func (s *Service) writeOnce(ctx context.Context, batches [][]event.Item, lookup 
 			seq++
 			e.Seq = seq
 		}
-		sla, err := s.slaWork(ctx)
+		sla, dw, err := s.work(ctx)
 		if err != nil {
 			return err
 		}
-		p := newProjector(tx, s.emailNorm, sla, newDailyWork(s.loc))
+		p := newProjector(tx, s.emailNorm, sla, dw)
 		if err := p.run(ctx, fresh); err != nil {
 			return err
 		}
@@ -377,11 +378,11 @@ func (s *Service) Rebuild(ctx context.Context, batch int, progress func(done int
 			ptrs[i] = &evs[i]
 		}
 		err = s.store.Write(ctx, func(tx store.Tx) error {
-			sla, err := s.slaWork(ctx)
+			sla, dw, err := s.work(ctx)
 			if err != nil {
 				return err
 			}
-			p := newProjector(tx, s.emailNorm, sla, newDailyWork(s.loc))
+			p := newProjector(tx, s.emailNorm, sla, dw)
 			if err := p.run(ctx, ptrs); err != nil {
 				return err
 			}

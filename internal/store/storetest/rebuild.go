@@ -14,6 +14,7 @@ import (
 	"github.com/accordhq/accord/internal/ingest"
 	"github.com/accordhq/accord/internal/lead"
 	"github.com/accordhq/accord/internal/store"
+	"github.com/accordhq/accord/internal/versions"
 )
 
 // Mixed returns a reproducible stream of batches (JSON array bodies) with
@@ -229,6 +230,9 @@ func testRebuild(t *testing.T, open Opener) {
 			}
 			checkFolds(t, h.st, lead.EmailNormalizer(tc.opts.StripPlusAddressing))
 			checkDaily(t, h.st, h.allEvents())
+			if n := strings.Count(live, `"dim":"tier"`); tc.seed == 3 && n == 0 {
+				t.Error("no atoms by tier under an agreement in force")
+			}
 			for _, batch := range []int{7, 1, 0} {
 				n, err := h.svc.Rebuild(t.Context(), batch, nil)
 				if err != nil {
@@ -250,6 +254,14 @@ func checkDaily(t *testing.T, st store.Store, log []event.Event) {
 	t.Helper()
 	ctx := t.Context()
 	want := daily.Counts{}
+	counter := daily.Counter{Loc: time.UTC}
+	book, err := (&versions.Cache{Store: st}).Get(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !book.Empty() {
+		counter.Tier = ingest.TierOf(book)
+	}
 	ls, err := st.Leads(ctx, store.LeadFilter{Limit: 100000})
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +271,7 @@ func checkDaily(t *testing.T, st store.Store, log []event.Event) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want.Add(daily.Of(l, opps, time.UTC), 1)
+		want.Add(counter.Of(l, opps), 1)
 	}
 	for i := range log {
 		want.Add(daily.OfActivity(&log[i], time.UTC), 1)
