@@ -69,6 +69,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/v1/plan", read(s.plan))
 	mux.Handle("GET /api/v1/reports/activity", read(s.activityReport))
 	mux.Handle("GET /api/v1/reports/day", read(s.dayReport))
+	mux.Handle("GET /api/v1/reports/lead-value", read(s.leadValueReport))
 	mux.Handle("GET /api/v1/reports/qbr", read(s.qbrReport))
 	mux.Handle("GET /api/v1/reviews", read(s.listReviews))
 	mux.Handle("GET /api/v1/reviews/weeks/{day}", read(s.getWeek))

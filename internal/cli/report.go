@@ -19,7 +19,7 @@ import (
 var reportCmd = command{
 	name:    "report",
 	summary: "print the SLA report or a period's funnel against goal",
-	usage:   "report sla [--from DATE] [--to DATE] [--by owner|team|tier|rule|source] [--format text|json|csv] [--db URL]\n       report funnel [--period week|month|quarter|ytd] [--date DAY] [--by source|…] [--format text|json]\n       report qbr [--date DAY] [--format md|csv|html|json]",
+	usage:   "report sla [--from DATE] [--to DATE] [--by owner|team|tier|rule|source] [--format text|json|csv] [--db URL]\n       report funnel [--period week|month|quarter|ytd] [--date DAY] [--by source|…] [--format text|json]\n       report qbr [--date DAY] [--format md|csv|html|json]\n       report lead-value [--by source[,offer]] [--lookback-months 12] [--as-of DAY] [--format text|json]",
 	example: "accord report sla\n" + "accord report funnel --period quarter --by source\n" + "accord report qbr --format html > qbr.html\n" +
 		"accord report sla --from 2026-04-01 --to 2026-05-01 --by owner\n" +
 		"accord report sla --by source --format csv > sla.csv",
@@ -91,6 +91,8 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	case "sla":
 	case "funnel":
 		return runFunnel(ctx, e, args[1:])
+	case "lead-value":
+		return runLeadValue(ctx, e, args[1:])
 	case "qbr":
 		return runQBR(ctx, e, args[1:])
 	default:

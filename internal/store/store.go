@@ -89,6 +89,8 @@ type Store interface {
 	DailyStore
 	// The weekly review (see review.go).
 	ReviewStore
+	// What the leads of a window have booked (see leadvalue.go).
+	LeadValueStore
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild: leads, obligations and the unfired alerts. The log itself,

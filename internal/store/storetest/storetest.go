@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"Deliveries", testDeliveries},
 		{"ObligationsFromEvents", testObligationsFromEvents},
 		{"DailyAtoms", testDailyAtoms},
+		{"LeadValues", testLeadValues},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
