@@ -185,11 +185,11 @@ func (x Counts) put(day, metric string, ds [][2]string, n int64, amount float64)
 
 // CohortSteps are the stage pairs counted by cohort: of the leads that
 // entered From on a day, how many went on to To, ever and within each of
-// CohortWindows days.
+// CohortWindows days — in total and by source.
 var CohortSteps = [][2]string{{"lead", "mql"}, {"mql", "sql"}, {"sql", "opportunity"}, {"opportunity", "customer"}}
 
 // CohortWindows are the "within N days" a cohort is also counted for.
-var CohortWindows = []int{7, 30, 90}
+var CohortWindows = []int{30}
 
 // CohortMetric names the count of leads that entered from on a day and
 // went on to to (within days; 0 for ever).
@@ -239,11 +239,14 @@ func stagesOf(x Counts, l *lead.Lead, ds [][2]string, loc *time.Location) {
 		if !ok1 || !ok2 || to.Before(from) {
 			continue
 		}
+		// Cohorts are counted in total and by source only: they are many
+		// (a step, a window) and read by source or not at all.
 		day := Day(from, loc)
-		x.put(day, CohortMetric(step[0], step[1], 0), ds, 1, 0)
+		cd := ds[:1]
+		x.put(day, CohortMetric(step[0], step[1], 0), cd, 1, 0)
 		for _, w := range CohortWindows {
 			if to.Sub(from) <= time.Duration(w)*24*time.Hour {
-				x.put(day, CohortMetric(step[0], step[1], w), ds, 1, 0)
+				x.put(day, CohortMetric(step[0], step[1], w), cd, 1, 0)
 			}
 		}
 	}
@@ -325,15 +328,36 @@ func (c Counter) Of(l *lead.Lead, opps []*lead.Opportunity) Counts {
 }
 
 // AddStages adds to x what changes when a lead whose dimensions and deals
-// stay the same enters new stages: its stage and cohort atoms now, less
-// those before. (Deal atoms do not change; the cycle counts from the
-// lead's creation, which a lead that only moves on keeps.)
+// stay the same enters new stages: the atoms of the stages it had not
+// entered before, and the cohort steps those complete. (Deal atoms do not
+// change, unless a deal's cycle does: callers recount leads with won deals
+// that enter a pre-sale stage — see beforeContact.)
 func (c Counter) AddStages(x Counts, before, l *lead.Lead) {
 	ds := c.dims(l)
-	stagesOf(x, l, ds, c.Loc)
-	neg := Counts{}
-	stagesOf(neg, before, ds, c.Loc)
-	x.Add(neg, -1)
+	for stage, at := range l.StagesEntered {
+		if _, had := before.StagesEntered[stage]; !had {
+			x.put(Day(at, c.Loc), stage, ds, 1, 0)
+		}
+	}
+	for _, step := range CohortSteps {
+		_, hadFrom := before.StagesEntered[step[0]]
+		_, hadTo := before.StagesEntered[step[1]]
+		if hadFrom && hadTo {
+			continue // counted already, and first entries never move
+		}
+		from, ok1 := l.StagesEntered[step[0]]
+		to, ok2 := l.StagesEntered[step[1]]
+		if !ok1 || !ok2 || to.Before(from) {
+			continue
+		}
+		day, cd := Day(from, c.Loc), ds[:1]
+		x.put(day, CohortMetric(step[0], step[1], 0), cd, 1, 0)
+		for _, w := range CohortWindows {
+			if to.Sub(from) <= time.Duration(w)*24*time.Hour {
+				x.put(day, CohortMetric(step[0], step[1], w), cd, 1, 0)
+			}
+		}
+	}
 }
 
 // OfActivity is one logged activity's contribution: its kind, on its day,

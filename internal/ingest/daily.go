@@ -99,6 +99,17 @@ func (p *projector) noteMerge(ctx context.Context, from, into string) error {
 	return nil
 }
 
+// hasWon reports whether any of opps is won. (Opportunities of this batch
+// mark their lead changed, so the stored ones are all there is to check.)
+func hasWon(opps []*lead.Opportunity) bool {
+	for _, o := range opps {
+		if o.Status == "won" {
+			return true
+		}
+	}
+	return false
+}
+
 // countActivity adds a newly stored activity to the atoms.
 func (p *projector) countActivity(e *event.Event) {
 	if e.Type == event.ActivityLogged {
@@ -132,16 +143,20 @@ func (w *dailyWork) change(k string, l *lead.Lead) (none, newStages bool) {
 	if len(a.StagesEntered) == len(l.StagesEntered) {
 		return true, false
 	}
-	// A first entry into a pre-sale stage can turn a won deal's cycle into
-	// "won before first contact" (daily.Of): recount the deals too.
+	return false, true
+}
+
+// presale reports whether l has entered a pre-sale stage that a had not:
+// that can turn a won deal's cycle into "won before first contact".
+func presale(a, l *lead.Lead) bool {
 	for _, s := range []string{"lead", "mql", "sql"} {
 		if _, had := a.StagesEntered[s]; !had {
 			if _, has := l.StagesEntered[s]; has {
-				return false, false
+				return true
 			}
 		}
 	}
-	return false, true
+	return false
 }
 
 // flushDaily works out and writes the batch's difference. It runs before
@@ -154,10 +169,12 @@ func (p *projector) flushDaily(ctx context.Context) error {
 			w.changed[o.LeadID] = true
 		}
 	}
-	var keys []string
+	var keys, check []string
 	for k, l := range p.leads {
 		switch none, stages := w.change(k, l); {
 		case none:
+		case stages && presale(w.loaded[k], l):
+			check = append(check, k) // new stages alone, unless it has a won deal
 		case stages:
 			w.counter.AddStages(w.delta, w.loaded[k], l)
 		default:
@@ -167,11 +184,19 @@ func (p *projector) flushDaily(ctx context.Context) error {
 	for k := range w.changed {
 		keys = append(keys, k)
 	}
+	if err := p.readOpps(ctx, append(keys, check...)); err != nil {
+		return err
+	}
+	for _, k := range check {
+		if hasWon(w.opps[k]) {
+			w.changed[k] = true
+			keys = append(keys, k)
+		} else {
+			w.counter.AddStages(w.delta, w.loaded[k], p.leads[k])
+		}
+	}
 	if len(keys) == 0 {
 		return p.tx.AddDaily(ctx, w.delta)
-	}
-	if err := p.readOpps(ctx, keys); err != nil {
-		return err
 	}
 	// Each changed lead's opportunities now: as stored, those of leads
 	// merged into it too, with this batch's versions (which may move).

@@ -23,7 +23,11 @@ func (t *sqliteTx) OpportunitiesOfLeads(ctx context.Context, keys []string) (map
 }
 
 func (t *sqliteTx) AddDaily(ctx context.Context, delta daily.Counts) error {
-	keys := delta.Keys()
+	// One writer: no lock order to keep, so no need to sort.
+	keys := make([]daily.Key, 0, len(delta))
+	for k := range delta {
+		keys = append(keys, k)
+	}
 	return eachChunk(keys, chunk/4, func(part []daily.Key) error {
 		args := make([]any, 0, 6*len(part))
 		for _, k := range part {
