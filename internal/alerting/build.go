@@ -28,6 +28,8 @@ type message struct {
 	To []string `json:"to,omitempty"`
 	// Reassign is an escalation's reassignment, for the reassign channel.
 	Reassign *reassignment `json:"reassign,omitempty"`
+	// Letter is a digest, for the digest channel (mailed to To).
+	Letter *notify.Letter `json:"letter,omitempty"`
 }
 
 // reassignment moves a late lead to the next person of its team.

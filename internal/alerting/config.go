@@ -40,9 +40,13 @@ type Config struct {
 	Digest *DigestConf `yaml:"digest"`
 }
 
-// DigestConf lists the weekly digest's readers.
+// DigestConf lists the weekly digest's readers and when `accord serve`
+// mails it: on Day (default monday) at At (default 08:00), in the
+// organisation's time zone, covering the week before.
 type DigestConf struct {
-	To []string `yaml:"to"`
+	To  []string `yaml:"to"`
+	Day string   `yaml:"day"`
+	At  string   `yaml:"at"`
 }
 
 // Mailer is the SMTP channel of the file, sending to to.
@@ -95,7 +99,7 @@ func LoadConfig(path string) (Config, error) {
 }
 
 func (c Config) check() error {
-	seen := map[string]bool{channelReassign: true, channelEmail: true}
+	seen := map[string]bool{channelReassign: true, channelEmail: true, channelDigest: true}
 	name := func(kind, n string) error {
 		if n == "" || strings.ContainsAny(n, " /") {
 			return fmt.Errorf("%s channel %q: a name is needed, without spaces or slashes", kind, n)
@@ -128,6 +132,14 @@ func (c Config) check() error {
 	if e := c.Email; e != nil && (e.Host == "" || e.From == "") {
 		return fmt.Errorf("email: host and from are needed")
 	}
+	if d := c.Digest; d != nil {
+		if c.Email == nil {
+			return fmt.Errorf("digest: an email section is needed to mail it")
+		}
+		if _, _, err := d.when(); err != nil {
+			return fmt.Errorf("digest: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -136,6 +148,7 @@ func (c Config) check() error {
 const (
 	channelEmail    = "email"
 	channelReassign = "reassign"
+	channelDigest   = "digest"
 )
 
 // channels builds the senders, by name.

@@ -119,6 +119,10 @@ func (d *Dispatcher) send(ctx context.Context, dl store.Delivery) {
 		}
 	case channelReassign:
 		ch = &reassigner{d: d, r: m.Reassign}
+	case channelDigest:
+		if d.Config.Email != nil && m.Letter != nil {
+			ch = &letterSender{smtp: d.Config.smtp(m.To, d.now), letter: *m.Letter}
+		}
 	default:
 		ch = d.channels[dl.Channel]
 	}

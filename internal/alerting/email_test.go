@@ -131,3 +131,39 @@ func TestEscalationEmailsOwnerAndManager(t *testing.T) {
 		}
 	}
 }
+
+// TestWeeklyDigestOnce: on Monday at 08:00 the digest of the week before is
+// queued once, however often (and by however many processes) it is
+// checked, and mailed through the outbox.
+func TestWeeklyDigestOnce(t *testing.T) {
+	mb := newMailbox(t)
+	port, _ := strconv.Atoi(strings.Split(mb.ln.Addr().String(), ":")[1])
+	cfg := alerting.Config{BaseURL: "https://accord.acme.example",
+		Email:  &alerting.EmailConf{Host: "127.0.0.1", Port: port, From: "Accord <accord@acme.example>", Security: "none"},
+		Digest: &alerting.DigestConf{To: []string{"revops@acme.example"}}}
+	w := newWorld(t, cfg)
+	w.send(
+		ev("u1", "lead.upserted", t0, `{"lead_id":"L1","email":"ann@x.com","offer":"demo_request"}`),
+		ev("m1", "lead.stage_changed", t0, `{"lead_id":"L1","stage":"mql"}`),
+	)
+	g := &alerting.Digester{Store: w.st, Versions: w.sched.Versions, Config: cfg, Now: func() time.Time { return w.now }}
+	w.now = time.Date(2026, 11, 9, 7, 59, 0, 0, time.UTC)
+	if sent, err := g.Tick(t.Context()); err != nil || sent {
+		t.Fatalf("before 08:00 on Monday: %v, %v", sent, err)
+	}
+	w.now = time.Date(2026, 11, 9, 8, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		sent, err := g.Tick(t.Context())
+		if err != nil || sent != (i == 0) {
+			t.Fatalf("tick %d at 08:00: queued %v, %v", i, sent, err)
+		}
+	}
+	if _, err := w.disp.Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	if len(mb.msgs) != 1 || strings.Join(mb.msgs[0].to, ",") != "revops@acme.example" || !strings.Contains(mb.msgs[0].data, "Week of 2026-11-02: 1 MQLs") {
+		t.Fatalf("mailed %+v", mb.msgs)
+	}
+}

@@ -77,8 +77,10 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 	if cfg.Alerts {
 		sched := &alerting.Scheduler{Store: st, Versions: vc, Config: notifyCfg, Log: log}
 		disp := &alerting.Dispatcher{Store: st, Config: notifyCfg, Ingest: in, Log: log, Timeout: cfg.AlertTimeout}
+		dig := &alerting.Digester{Store: st, Versions: vc, Config: notifyCfg, Fiscal: cfg.Fiscal, Location: cfg.Location, Log: log}
 		bg.Go(func() { sched.Run(bgCtx) })
 		bg.Go(func() { disp.Run(bgCtx) })
+		bg.Go(func() { dig.Run(bgCtx) })
 		log.Info("SLA alerts on", "webhooks", len(notifyCfg.Webhooks), "slack", len(notifyCfg.Slack), "email", notifyCfg.Email != nil)
 	}
 	hs := &http.Server{

@@ -52,6 +52,11 @@ type ObligationStore interface {
 	// NextAlertAt is when the earliest unfired alert is due (zero if none).
 	NextAlertAt(ctx context.Context) (time.Time, error)
 
+	// EnqueueDelivery stores a delivery that no alert made (the weekly
+	// digest), due at now; false when one with its alert id and channel
+	// exists already, so enqueueing the same thing twice sends it once.
+	EnqueueDelivery(ctx context.Context, d NewDelivery, now time.Time) (bool, error)
+
 	// ClaimDeliveries takes up to limit pending deliveries due by now and
 	// pushes their next try to now+lease, so another process leaves them
 	// alone while this one tries; a crash mid-try makes them due again

@@ -509,3 +509,12 @@ func (s *Store) RetryDelivery(ctx context.Context, alertID, channel string, now 
 	}
 	return nil
 }
+
+func (s *Store) EnqueueDelivery(ctx context.Context, d store.NewDelivery, now time.Time) (bool, error) {
+	tag, err := s.pool.Exec(ctx, `INSERT INTO deliveries (alert_id, channel, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $4)
+		ON CONFLICT DO NOTHING`, d.AlertID, d.Channel, d.Payload, now)
+	if err != nil {
+		return false, fmt.Errorf("enqueue delivery %s: %w", d.AlertID, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

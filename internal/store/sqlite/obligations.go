@@ -420,3 +420,19 @@ func (s *Store) RetryDelivery(ctx context.Context, alertID, channel string, now 
 		return nil
 	})
 }
+
+func (s *Store) EnqueueDelivery(ctx context.Context, d store.NewDelivery, now time.Time) (bool, error) {
+	added := false
+	err := s.Write(ctx, func(tx store.Tx) error {
+		t := tx.(*sqliteTx)
+		res, err := t.tx.ExecContext(ctx, `INSERT INTO deliveries (alert_id, channel, payload, next_at, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, d.AlertID, d.Channel, d.Payload, micros(now), micros(now))
+		if err != nil {
+			return fmt.Errorf("enqueue delivery %s: %w", d.AlertID, err)
+		}
+		n, _ := res.RowsAffected()
+		added = n == 1
+		return nil
+	})
+	return added, err
+}
