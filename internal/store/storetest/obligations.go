@@ -273,4 +273,14 @@ func testDeliveries(t *testing.T, open Opener) {
 	if len(c) != 1 || c[0].AlertID != d2.AlertID || c[0].Attempts != 0 {
 		t.Errorf("after a retry claimed %+v", c)
 	}
+	// A delivery no alert made (the weekly digest) is stored once.
+	for i := range 2 {
+		added, err := st.EnqueueDelivery(ctx, store.NewDelivery{AlertID: "digest:2026-03-02", Channel: "digest", Payload: []byte("{}")}, at)
+		if err != nil || added != (i == 0) {
+			t.Fatalf("enqueue %d: added %v, %v", i, added, err)
+		}
+	}
+	if c, _ := st.ClaimDeliveries(ctx, at.Add(time.Hour), time.Minute, 10); len(c) != 1 || c[0].AlertID != "digest:2026-03-02" {
+		t.Errorf("the digest delivery: %+v", c)
+	}
 }
