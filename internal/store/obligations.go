@@ -28,8 +28,8 @@ type ObligationTx interface {
 	DeleteObligations(ctx context.Context, keys []string) error
 	// SaveObligations upserts obligations and replaces their unfired
 	// alerts with the ones they now have. An alert whose time is before
-	// staleBefore is stored as already fired, with outcome "stale", and
-	// never sent: history being loaded must not page anybody.
+	// staleBefore is stored as already fired at its own time, with outcome
+	// "stale", and never sent: history being loaded must not page anybody.
 	SaveObligations(ctx context.Context, obs []*obligation.Obligation, staleBefore time.Time) error
 }
 

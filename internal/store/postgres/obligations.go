@@ -79,7 +79,7 @@ ON CONFLICT (id) DO UPDATE SET lead_key = excluded.lead_key, status = excluded.s
 	// fired twice, even if its time moves.
 	scheduleAlerts = `INSERT INTO alerts (id, obligation_id, lead_key, kind, fire_at, fired_at, outcome)
 SELECT id, obligation_id, lead_key, kind, fire_at,
-	CASE WHEN stale THEN $7::timestamptz END, CASE WHEN stale THEN 'stale' ELSE '' END
+	CASE WHEN stale THEN fire_at END, CASE WHEN stale THEN 'stale' ELSE '' END
 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::boolean[])
 	AS u(id, obligation_id, lead_key, kind, fire_at, stale)
 ON CONFLICT (id) DO NOTHING`
@@ -140,7 +140,7 @@ func (t *pgTx) SaveObligations(ctx context.Context, obs []*obligation.Obligation
 		return nil
 	}
 	return t.write(ctx, fmt.Sprintf("schedule %d alerts", len(aid)), scheduleAlerts,
-		aid, oid, akey, kind, fireAt, stale, staleBefore)
+		aid, oid, akey, kind, fireAt, stale)
 }
 
 // queryObligations decodes the bodies of the obligations a query selects.

@@ -70,7 +70,9 @@ func (t *sqliteTx) SaveObligations(ctx context.Context, obs []*obligation.Obliga
 			var fired any
 			outcome := ""
 			if a.At.Before(staleBefore) {
-				fired, outcome = micros(staleBefore), "stale"
+				// Marked as of its own time: it was due then, and is
+				// never sent.
+				fired, outcome = micros(a.At), "stale"
 			}
 			args = append(args, store.AlertID(o.ID, a.Kind), o.ID, o.LeadKey, a.Kind, micros(a.At), fired, outcome)
 			rows++
