@@ -21,9 +21,9 @@ test: ## run every test (PostgreSQL tests run when ACCORD_TEST_POSTGRES_URL is s
 test-postgres: ## run every test, PostgreSQL included, against $(PG_URL)
 	ACCORD_TEST_POSTGRES_URL='$(PG_URL)' go test ./...
 
-fuzz: ## fuzz the event decoder and the CSV importer for 30 s each
-	go test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=30s -fuzzminimizetime=5s ./internal/event
-	go test -run='^$$' -fuzz=FuzzImportCSV -fuzztime=30s -fuzzminimizetime=5s ./internal/importer
+fuzz: ## fuzz the event decoder and the CSV importer (counted runs: see .ci/run)
+	go test -run='^$$' -fuzz=FuzzDecodeBatch -fuzztime=300000x -fuzzminimizetime=2000x ./internal/event
+	go test -run='^$$' -fuzz=FuzzImportCSV -fuzztime=150000x -fuzzminimizetime=2000x ./internal/importer
 
 bench: ## ingest benchmark on SQLite and PostgreSQL, against a plain INSERT baseline
 	go run ./cmd/accord bench ingest --db sqlite: --json
