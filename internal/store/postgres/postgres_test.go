@@ -225,3 +225,79 @@ func TestSameAsSQLite(t *testing.T) {
 		t.Errorf("the event logs render differently on PostgreSQL and SQLite %s", d)
 	}
 }
+
+// TestLeadIndexesMigration migrates a schema written before email keys
+// (just before 0006_lead_indexes): every lead gets the key store.EmailKey
+// gives its email, so a new door with a known address still finds its
+// lead.
+func TestLeadIndexesMigration(t *testing.T) {
+	db := newTestDB(t)
+	u := db.schema(t)
+	ms, err := store.LoadMigrations(os.DirFS("."), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(t.Context(), `CREATE TABLE schema_migrations (
+		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Name == "lead_indexes" {
+			break
+		}
+		if _, err := conn.Exec(t.Context(), m.SQL); err != nil {
+			t.Fatalf("migration %d: %v", m.Version, err)
+		}
+		if _, err := conn.Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emails := map[string]string{"L1": "ann@acme.com", "L2": "jürgen.müller@例え.jp", "L3": "😀+x@a.example", "L4": "", "L5": "ab~@acme.com", "L6": "ac_@acme.com"}
+	for key, email := range emails {
+		state := fmt.Sprintf(`{"lead_id":%q,"email":%q,"touches":0,"inquiries":1,"events":1,"last_seq":0,"created_at":"1970-01-01T00:00:00Z","updated_at":"1970-01-01T00:00:00Z"}`, key, email)
+		if _, err := conn.Exec(t.Context(), `INSERT INTO leads (lead_key, email_norm, created_at, updated_at, state) VALUES ($1, $2, 'epoch', 'epoch', $3)`,
+			key, email, state); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(t.Context(), `INSERT INTO lead_aliases (alias, lead_key) VALUES ($1, $1)`, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	st := open(t, u)
+	rows, err := conn.Query(t.Context(), `SELECT lead_key, email_norm, email_key FROM leads`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var key, norm string
+	var k int64
+	if _, err := pgx.ForEachRow(rows, []any{&key, &norm, &k}, func() error {
+		if want := store.EmailKey(norm); k != want {
+			t.Errorf("lead %s (%q): email_key %d, want %d", key, norm, k, want)
+		}
+		n++
+		return nil
+	}); err != nil || n != len(emails) {
+		t.Fatalf("%d leads read (%v), want %d", n, err, len(emails))
+	}
+
+	svc := ingest.New(st, ingest.Options{})
+	rep, err := storetest.Ingest(t, svc, []byte(`[
+		{"id":"n1","type":"lead.upserted","occurred_at":"2026-03-02T09:00:00Z","data":{"lead_id":"N1","email":"JÜRGEN.Müller@例え.jp"}},
+		{"id":"n2","type":"lead.upserted","occurred_at":"2026-03-02T09:01:00Z","data":{"lead_id":"N2","email":"AC_@acme.com"}}]`))
+	if err != nil || rep.Accepted != 2 {
+		t.Fatalf("ingest: %+v, %v", rep, err)
+	}
+	for ref, want := range map[string]string{"N1": "L2", "N2": "L6"} {
+		l, err := st.Lead(t.Context(), ref)
+		if err != nil || l.LeadID != want {
+			t.Errorf("Lead(%s) = %v, %v; want lead %s", ref, l, err, want)
+		}
+	}
+}

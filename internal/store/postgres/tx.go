@@ -11,6 +11,7 @@ import (
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
 	"github.com/accordhq/accord/internal/people"
+	"github.com/accordhq/accord/internal/store"
 )
 
 // pgTx is the write side. Every multi-row statement is set-based: rows go in
@@ -208,14 +209,23 @@ func (t *pgTx) LeadKeysByEmail(ctx context.Context, norms []string) (map[string]
 	if len(norms) == 0 {
 		return out, nil
 	}
-	rows, err := t.tx.Query(ctx, `SELECT email_norm, lead_key FROM leads WHERE email_norm = ANY($1::text[]) AND email_norm <> ''`,
-		planEachRun, norms)
+	// Leads are found by the key of their email (see store.EmailKey);
+	// addresses that merely share a key are told apart here.
+	keys := make([]int64, len(norms))
+	for i, n := range norms {
+		keys[i] = store.EmailKey(n)
+	}
+	rows, err := t.tx.Query(ctx, `SELECT email_norm, lead_key FROM leads
+		WHERE email_key = ANY($1::integer[]) AND email_key <> 0 AND email_norm = ANY($2::text[])`,
+		planEachRun, keys, norms)
 	if err != nil {
 		return nil, fmt.Errorf("find leads by email: %w", err)
 	}
 	var norm, key string
 	_, err = pgx.ForEachRow(rows, []any{&norm, &key}, func() error {
-		out[norm] = append(out[norm], key)
+		if norm != "" {
+			out[norm] = append(out[norm], key)
+		}
 		return nil
 	})
 	if err != nil {
@@ -275,12 +285,14 @@ func (t *pgTx) LoadLeads(ctx context.Context, keys []string) (map[string]*lead.L
 	return out, nil
 }
 
-const saveLeads = `INSERT INTO leads (lead_key, email_norm, stage, owner, team, source, segment, created_at, updated_at, state)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-	$8::timestamptz[], $9::timestamptz[], $10::text[])
-ON CONFLICT (lead_key) DO UPDATE SET email_norm = excluded.email_norm, stage = excluded.stage,
-	owner = excluded.owner, team = excluded.team, source = excluded.source, segment = excluded.segment,
-	created_at = excluded.created_at, updated_at = excluded.updated_at, state = excluded.state`
+const saveLeads = `INSERT INTO leads (lead_key, email_norm, email_key, stage, owner, team, source, segment,
+	created_at, updated_at, state)
+SELECT * FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::text[], $6::text[], $7::text[],
+	$8::text[], $9::timestamptz[], $10::timestamptz[], $11::text[])
+ON CONFLICT (lead_key) DO UPDATE SET email_norm = excluded.email_norm, email_key = excluded.email_key,
+	stage = excluded.stage, owner = excluded.owner, team = excluded.team, source = excluded.source,
+	segment = excluded.segment, created_at = excluded.created_at, updated_at = excluded.updated_at,
+	state = excluded.state`
 
 func (t *pgTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 	if len(leads) == 0 {
@@ -291,6 +303,7 @@ func (t *pgTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n),
 		make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	created, updated := make([]time.Time, n), make([]time.Time, n)
+	emailKey := make([]int64, n)
 	err := inParallel(n, func(i int) error {
 		l := leads[i]
 		// Aliases live in lead_aliases; the stored state never carries them.
@@ -300,6 +313,7 @@ func (t *pgTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 			return fmt.Errorf("encode lead %s: %w", l.LeadID, err)
 		}
 		key[i], norm[i], stage[i], owner[i], team[i] = l.LeadID, l.EmailNorm, l.Stage, l.Owner, l.Team
+		emailKey[i] = store.EmailKey(l.EmailNorm)
 		source[i], segment[i], created[i], updated[i], state[i] = l.Source, l.Segment, l.CreatedAt, l.UpdatedAt, string(b)
 		return nil
 	})
@@ -312,7 +326,7 @@ func (t *pgTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 		t.saved = append(t.saved, cachedLead{norm: norm[i], state: state[i], lead: l})
 	}
 	return t.write(ctx, fmt.Sprintf("save %d leads", n), saveLeads,
-		key, norm, stage, owner, team, source, segment, created, updated, state)
+		key, norm, emailKey, stage, owner, team, source, segment, created, updated, state)
 }
 
 func (t *pgTx) LoadOpportunities(ctx context.Context, ids []string) (map[string]*lead.Opportunity, error) {

@@ -2,7 +2,9 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -91,5 +93,91 @@ func TestAliasCacheSeesOtherWriters(t *testing.T) {
 	}
 	if l.LeadID != "L1" || l.Touches != 1 || l.Events != 4 {
 		t.Errorf("L2 after the merge: lead %s, %d touches, %d events; want L1, 1, 4", l.LeadID, l.Touches, l.Events)
+	}
+}
+
+// TestLeadIndexesMigration migrates a database written before email keys
+// (schema just before 0006_lead_indexes): every lead gets the key
+// store.EmailKey gives its email, so a new door with a known address still
+// finds its lead, and leads_updated is gone.
+func TestLeadIndexesMigration(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accord.db")
+	ms, err := store.LoadMigrations(os.DirFS("."), "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Name == "lead_indexes" {
+			break
+		}
+		if _, err := db.Exec(m.SQL); err != nil {
+			t.Fatalf("migration %d: %v", m.Version, err)
+		}
+		if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.Version, m.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emails := map[string]string{"L1": "ann@acme.com", "L2": "jürgen.müller@例え.jp", "L3": "😀+x@a.example", "L4": "", "L5": "ab~@acme.com", "L6": "ac_@acme.com"}
+	for key, email := range emails {
+		if _, err := db.Exec(`INSERT INTO leads (lead_key, email_norm, created_at, updated_at, state) VALUES (?, ?, 0, 0, ?)`,
+			key, email, fmt.Sprintf(`{"lead_id":"","email":%q,"touches":0,"inquiries":1,"events":1,"last_seq":0,"created_at":"1970-01-01T00:00:00Z","updated_at":"1970-01-01T00:00:00Z"}`, email)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`INSERT INTO lead_aliases (alias, lead_key) VALUES (?, ?)`, key, key); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	st := openAt(t, path)
+	check, err := sql.Open("sqlite3", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer check.Close()
+	rows, err := check.Query(`SELECT lead_key, email_norm, email_key FROM leads`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for rows.Next() {
+		var key, norm string
+		var k int64
+		if err := rows.Scan(&key, &norm, &k); err != nil {
+			t.Fatal(err)
+		}
+		if want := store.EmailKey(norm); k != want {
+			t.Errorf("lead %s (%q): email_key %d, want %d", key, norm, k, want)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil || n != len(emails) {
+		t.Fatalf("%d leads read (%v), want %d", n, err, len(emails))
+	}
+	var indexes int
+	if err := check.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('leads_updated', 'leads_email')`).Scan(&indexes); err != nil || indexes != 0 {
+		t.Errorf("%d of leads_updated, leads_email left (%v), want none", indexes, err)
+	}
+
+	svc := ingest.New(st, ingest.Options{})
+	rep, err := storetest.Ingest(t, svc, []byte(`[
+		{"id":"n1","type":"lead.upserted","occurred_at":"2026-03-02T09:00:00Z","data":{"lead_id":"N1","email":"JÜRGEN.Müller@例え.jp"}},
+		{"id":"n2","type":"lead.upserted","occurred_at":"2026-03-02T09:01:00Z","data":{"lead_id":"N2","email":"AC_@acme.com"}}]`))
+	if err != nil || rep.Accepted != 2 {
+		t.Fatalf("ingest: %+v, %v", rep, err)
+	}
+	for ref, want := range map[string]string{"N1": "L2", "N2": "L6"} {
+		l, err := st.Lead(t.Context(), ref)
+		if err != nil || l.LeadID != want {
+			t.Errorf("Lead(%s) = %v, %v; want lead %s", ref, l, err, want)
+		}
 	}
 }

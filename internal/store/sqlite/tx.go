@@ -3,16 +3,19 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
 	"github.com/accordhq/accord/internal/people"
+	"github.com/accordhq/accord/internal/store"
 )
 
 // chunk bounds rows per multi-row statement, well under SQLite's limit of
@@ -28,6 +31,40 @@ type sqliteTx struct {
 	saved   []*lead.Lead
 	aliases map[string]string
 	loaded  map[string]leadIndexed // indexed columns of the leads read
+	// args and named are exec's argument buffers, reused statement after
+	// statement.
+	args  []any
+	named []driver.NamedValue
+}
+
+// exec runs a statement that changes rows and returns none, as write does,
+// but on the driver's connection itself: database/sql would copy args
+// into a fresh []driver.NamedValue and check each one for every
+// statement, and the write transaction's statements (thousands of
+// arguments for a chunk of events, one statement per saved lead) spend a
+// tenth of their Go time there. args must be driver values (string,
+// int64, nil...); callers build them in t.args, which exec lends back.
+func (t *sqliteTx) exec(ctx context.Context, query string, args []any) error {
+	named := t.named[:0]
+	for i, a := range args {
+		switch a.(type) {
+		case nil, string, int64, float64, bool, []byte:
+		default:
+			return fmt.Errorf("internal error: argument %d of %.40q is a %T", i+1, query, a)
+		}
+		named = append(named, driver.NamedValue{Ordinal: i + 1, Value: a})
+	}
+	err := t.tx.Raw(func(dc any) error {
+		rows, err := dc.(driver.QueryerContext).QueryContext(ctx, query, named) // see write
+		if err != nil {
+			return err
+		}
+		return rows.Close()
+	})
+	clear(args) // let the values go
+	clear(named)
+	t.args, t.named = args[:0], named[:0]
+	return err
 }
 
 // querier is what both *sql.DB and *sql.Conn offer.
@@ -86,6 +123,16 @@ func eachChunk[T any](xs []T, size int, fn func([]T) error) error {
 	return nil
 }
 
+// bytesText passes b to exec as text without copying it: the driver copies
+// a statement's arguments into C memory before running it, and nothing
+// keeps the string afterwards.
+func bytesText(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 func nullable(s string) any {
 	if s == "" {
 		return nil
@@ -123,13 +170,13 @@ func (t *sqliteTx) EventHashes(ctx context.Context, ids []string) (map[string]st
 
 func (t *sqliteTx) InsertEvents(ctx context.Context, evs []*event.Event) error {
 	return eachChunk(evs, chunk, func(part []*event.Event) error {
-		args := make([]any, 0, len(part)*11)
+		args := t.args
 		for _, e := range part {
 			args = append(args, e.Seq, e.ID, string(e.Type), micros(e.OccurredAt), micros(e.ReceivedAt),
-				nullable(e.LeadKey), nullable(e.LeadRef), nullable(e.OpportunityRef), nullable(e.PersonRef), e.Hash, string(e.Data))
+				nullable(e.LeadKey), nullable(e.LeadRef), nullable(e.OpportunityRef), nullable(e.PersonRef), e.Hash, bytesText(e.Data))
 		}
-		err := write(ctx, t.tx, `INSERT INTO events (seq, id, type, occurred_at, received_at, lead_key, lead_ref,
-			opportunity_ref, person_ref, hash, data) VALUES `+placeholders(len(part), 11), args...)
+		err := t.exec(ctx, `INSERT INTO events (seq, id, type, occurred_at, received_at, lead_key, lead_ref,
+			opportunity_ref, person_ref, hash, data) VALUES `+placeholders(len(part), 11), args)
 		if err != nil {
 			return fmt.Errorf("insert events: %w", err)
 		}
@@ -229,12 +276,12 @@ func (t *sqliteTx) PutAliases(ctx context.Context, aliases map[string]string) er
 		t.noteAlias(a, k)
 	}
 	return eachChunk(pairs, chunk, func(part [][2]string) error {
-		args := make([]any, 0, 2*len(part))
+		args := t.args
 		for _, p := range part {
 			args = append(args, p[0], p[1])
 		}
-		err := write(ctx, t.tx, `INSERT INTO lead_aliases (alias, lead_key) VALUES `+placeholders(len(part), 2)+`
-			ON CONFLICT (alias) DO UPDATE SET lead_key = excluded.lead_key`, args...)
+		err := t.exec(ctx, `INSERT INTO lead_aliases (alias, lead_key) VALUES `+placeholders(len(part), 2)+`
+			ON CONFLICT (alias) DO UPDATE SET lead_key = excluded.lead_key`, args)
 		if err != nil {
 			return fmt.Errorf("save lead aliases: %w", err)
 		}
@@ -244,9 +291,21 @@ func (t *sqliteTx) PutAliases(ctx context.Context, aliases map[string]string) er
 
 func (t *sqliteTx) LeadKeysByEmail(ctx context.Context, norms []string) (map[string][]string, error) {
 	out := make(map[string][]string)
+	// Leads are found by the key of their email (see store.EmailKey);
+	// addresses that merely share a key are told apart here.
+	asked := make(map[string]bool, len(norms))
+	for _, n := range norms {
+		if n != "" {
+			asked[n] = true
+		}
+	}
 	err := eachChunk(norms, chunk, func(part []string) error {
+		keys := make([]any, len(part))
+		for i, n := range part {
+			keys[i] = store.EmailKey(n)
+		}
 		rows, err := t.tx.QueryContext(ctx, `SELECT email_norm, lead_key FROM leads
-			WHERE email_norm IN (`+inList(len(part))+`) AND email_norm <> ''`, strArgs(part)...)
+			WHERE email_key IN (`+inList(len(part))+`) AND email_key <> 0`, keys...)
 		if err != nil {
 			return fmt.Errorf("find leads by email: %w", err)
 		}
@@ -256,7 +315,9 @@ func (t *sqliteTx) LeadKeysByEmail(ctx context.Context, norms []string) (map[str
 			if err := rows.Scan(&norm, &key); err != nil {
 				return fmt.Errorf("find leads by email: %w", err)
 			}
-			out[norm] = append(out[norm], key)
+			if asked[norm] && !slices.Contains(out[norm], key) {
+				out[norm] = append(out[norm], key)
+			}
 		}
 		return rows.Err()
 	})
@@ -306,9 +367,10 @@ func indexedOf(l *lead.Lead) leadIndexed {
 	return leadIndexed{l.EmailNorm, l.Stage, l.Owner, micros(l.CreatedAt)}
 }
 
-// indexedLeadColumns are the leads columns with an index of their own
-// (bit i of a "changed" mask stands for indexedLeadColumns[i]).
-var indexedLeadColumns = [...]string{"email_norm", "stage", "owner", "created_at"}
+// indexedLeadColumns are the SET clauses of the leads columns with an
+// index of their own (bit i of a "changed" mask stands for
+// indexedLeadColumns[i]); email_norm is indexed by its key.
+var indexedLeadColumns = [...]string{"email_norm = ?, email_key = ?", "stage = ?", "owner = ?", "created_at = ?"}
 
 const allLeadColumns = 1<<len(indexedLeadColumns) - 1
 
@@ -345,14 +407,7 @@ func (t *sqliteTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 	updates := len(order)
 	order = append(order, fresh...)
 	enc := encodeLeads(order)
-	var stmts [allLeadColumns + 1]*sql.Stmt
-	defer func() {
-		for _, st := range stmts {
-			if st != nil {
-				st.Close()
-			}
-		}
-	}()
+	var stmts [allLeadColumns + 1]string
 	for i, l := range order[:updates] {
 		state, err := enc.state(i)
 		if err != nil {
@@ -360,30 +415,34 @@ func (t *sqliteTx) SaveLeads(ctx context.Context, leads []*lead.Lead) error {
 		}
 		was, now := t.loaded[l.LeadID], indexedOf(l)
 		changed := 0
-		args := []any{l.Team, l.Source, l.Segment, micros(l.UpdatedAt), state}
-		for bit, diff := range []bool{was.norm != now.norm, was.stage != now.stage, was.owner != now.owner, was.created != now.created} {
-			if diff {
-				changed |= 1 << bit
-				args = append(args, []any{now.norm, now.stage, now.owner, now.created}[bit])
-			}
+		args := append(t.args, l.Team, l.Source, l.Segment, micros(l.UpdatedAt), state)
+		if was.norm != now.norm {
+			changed |= 1
+			args = append(args, now.norm, store.EmailKey(now.norm))
+		}
+		if was.stage != now.stage {
+			changed |= 2
+			args = append(args, now.stage)
+		}
+		if was.owner != now.owner {
+			changed |= 4
+			args = append(args, now.owner)
+		}
+		if was.created != now.created {
+			changed |= 8
+			args = append(args, now.created)
 		}
 		args = append(args, l.LeadID)
-		if stmts[changed] == nil {
+		if stmts[changed] == "" {
 			set := `team = ?, source = ?, segment = ?, updated_at = ?, state = ?`
 			for bit, col := range indexedLeadColumns {
 				if changed&(1<<bit) != 0 {
-					set += ", " + col + " = ?"
+					set += ", " + col
 				}
 			}
-			if stmts[changed], err = t.tx.PrepareContext(ctx, `UPDATE leads SET `+set+` WHERE lead_key = ?`); err != nil {
-				return fmt.Errorf("save leads: %w", err)
-			}
+			stmts[changed] = `UPDATE leads SET ` + set + ` WHERE lead_key = ?`
 		}
-		rows, err := stmts[changed].QueryContext(ctx, args...) // see write
-		if err == nil {
-			err = rows.Close()
-		}
-		if err != nil {
+		if err := t.exec(ctx, stmts[changed], args); err != nil {
 			return fmt.Errorf("save lead %s: %w", l.LeadID, err)
 		}
 	}
@@ -459,17 +518,18 @@ func (t *sqliteTx) upsertLeads(ctx context.Context, leads []*lead.Lead, states [
 		idx[i] = i
 	}
 	return eachChunk(idx, chunk, func(part []int) error {
-		args := make([]any, 0, len(part)*10)
+		args := t.args
 		for _, i := range part {
 			l := leads[i]
-			args = append(args, l.LeadID, l.EmailNorm, l.Stage, l.Owner, l.Team, l.Source, l.Segment,
+			args = append(args, l.LeadID, l.EmailNorm, store.EmailKey(l.EmailNorm), l.Stage, l.Owner, l.Team, l.Source, l.Segment,
 				micros(l.CreatedAt), micros(l.UpdatedAt), states[i])
 		}
-		err := write(ctx, t.tx, `INSERT INTO leads (lead_key, email_norm, stage, owner, team, source, segment,
-			created_at, updated_at, state) VALUES `+placeholders(len(part), 10)+`
-			ON CONFLICT (lead_key) DO UPDATE SET email_norm = excluded.email_norm, stage = excluded.stage,
-			owner = excluded.owner, team = excluded.team, source = excluded.source, segment = excluded.segment,
-			created_at = excluded.created_at, updated_at = excluded.updated_at, state = excluded.state`, args...)
+		err := t.exec(ctx, `INSERT INTO leads (lead_key, email_norm, email_key, stage, owner, team, source, segment,
+			created_at, updated_at, state) VALUES `+placeholders(len(part), 11)+`
+			ON CONFLICT (lead_key) DO UPDATE SET email_norm = excluded.email_norm, email_key = excluded.email_key,
+			stage = excluded.stage, owner = excluded.owner, team = excluded.team, source = excluded.source,
+			segment = excluded.segment, created_at = excluded.created_at, updated_at = excluded.updated_at,
+			state = excluded.state`, args)
 		if err != nil {
 			return fmt.Errorf("save leads: %w", err)
 		}
@@ -491,7 +551,7 @@ func (t *sqliteTx) LoadOpportunities(ctx context.Context, ids []string) (map[str
 
 func (t *sqliteTx) SaveOpportunities(ctx context.Context, opps []*lead.Opportunity) error {
 	return eachChunk(opps, chunk, func(part []*lead.Opportunity) error {
-		args := make([]any, 0, len(part)*5)
+		args := t.args
 		for _, o := range part {
 			state, err := json.Marshal(o)
 			if err != nil {
@@ -499,10 +559,10 @@ func (t *sqliteTx) SaveOpportunities(ctx context.Context, opps []*lead.Opportuni
 			}
 			args = append(args, o.OpportunityID, o.LeadID, o.Status, micros(o.UpdatedAt), string(state))
 		}
-		err := write(ctx, t.tx, `INSERT INTO opportunities (opportunity_id, lead_key, status, updated_at, state)
+		err := t.exec(ctx, `INSERT INTO opportunities (opportunity_id, lead_key, status, updated_at, state)
 			VALUES `+placeholders(len(part), 5)+`
 			ON CONFLICT (opportunity_id) DO UPDATE SET lead_key = excluded.lead_key, status = excluded.status,
-			updated_at = excluded.updated_at, state = excluded.state`, args...)
+			updated_at = excluded.updated_at, state = excluded.state`, args)
 		if err != nil {
 			return fmt.Errorf("save opportunities: %w", err)
 		}

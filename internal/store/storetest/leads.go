@@ -11,6 +11,7 @@ import (
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/ingest"
 	"github.com/accordhq/accord/internal/lead"
+	"github.com/accordhq/accord/internal/store"
 )
 
 const (
@@ -293,6 +294,32 @@ func testIdentity(t *testing.T, open Opener) {
 		}
 		if got := h.eventIDs("L4"); len(got) != 0 {
 			t.Errorf("events still filed under the merged id: %v", got)
+		}
+	})
+
+	// Stores find leads by a hash of their email (store.EmailKey): two
+	// addresses with the same key (these two have) are two people, and a
+	// third coming in with one of them joins that one only, in the same
+	// batch or a later one.
+	t.Run("emails sharing a key stay apart", func(t *testing.T) {
+		t.Parallel()
+		if store.EmailKey("ab~@acme.com") != store.EmailKey("ac_@acme.com") {
+			t.Fatal("the two addresses no longer share a key: pick two that do")
+		}
+		h := newHarness(t, open, ingest.Options{})
+		h.send(E{"k1", event.LeadUpserted, 0, d("lead_id", "K1", "email", "ab~@acme.com")})
+		h.send(
+			E{"k2", event.LeadUpserted, 1, d("lead_id", "K2", "email", "ac_@acme.com")},
+			E{"k3", event.LeadUpserted, 2, d("lead_id", "K3", "email", "AB~@acme.com")},
+		)
+		h.send(E{"k4", event.LeadUpserted, 3, d("lead_id", "K4", "email", "ac_@ACME.com")})
+		if c := h.counts(); c.Leads != 2 {
+			t.Fatalf("%d leads, want 2", c.Leads)
+		}
+		for ref, want := range map[string]string{"K1": "K1", "K3": "K1", "K2": "K2", "K4": "K2"} {
+			if got := h.lead(ref).LeadID; got != want {
+				t.Errorf("Lead(%s) is %s, want %s", ref, got, want)
+			}
 		}
 	})
 
