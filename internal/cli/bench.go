@@ -13,9 +13,9 @@ import (
 
 var benchCmd = command{
 	name:    "bench",
-	summary: "measure ingest and the SLA clocks against plain baselines",
-	usage:   "bench ingest [--db sqlite:|postgres://…] [--events N] [--batch N] [--senders N] [--json]\n       bench sla [--db …] [--sizes 10000,100000,1000000] [--json]",
-	example: "accord bench ingest --db sqlite: --json\naccord bench ingest --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'\naccord bench sla --db sqlite: --json",
+	summary: "measure ingest, the SLA clocks and the reports against plain baselines",
+	usage:   "bench ingest [--db sqlite:|postgres://…] [--events N] [--batch N] [--senders N] [--json]\n       bench sla [--db …] [--sizes 10000,100000,1000000] [--json]\n       bench reports [--db …] [--leads N] [--activities N] [--days N] [--json]",
+	example: "accord bench ingest --db sqlite: --json\naccord bench ingest --db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'\naccord bench sla --db sqlite: --json\naccord bench reports --db sqlite: --json\naccord bench reports --db sqlite: --leads 50000 --activities 500000",
 	run:     runBench,
 }
 
@@ -30,12 +30,15 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "sla" {
 		return runBenchSLA(ctx, e, args[1:])
 	}
+	if len(args) > 0 && args[0] == "reports" {
+		return runBenchReports(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "ingest" {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fs.Usage()
 			return nil
 		}
-		fmt.Fprintln(e.stderr, "accord bench: say what to measure: `accord bench ingest` or `accord bench sla`")
+		fmt.Fprintln(e.stderr, "accord bench: say what to measure: `accord bench ingest`, `accord bench sla` or `accord bench reports`")
 		fs.Usage()
 		return errUsage
 	}
@@ -121,6 +124,84 @@ func runBenchSLA(ctx context.Context, e *env, args []string) error {
 		r.LatencyOpen, r.RSSMB, r.TargetRSSMB, yes(r.MeetsRSS), r.PeakRSSMB)
 	fmt.Fprintf(w, "business-time due dates: %.2f M/s (time.Add: %.0f M/s, ratio %.3f; target ≥ 1 M/s: %s)\n",
 		r.DueDatesPerSec/1e6, r.TimeAddPerSec/1e6, r.DueDateRatio, yes(r.MeetsDueDates))
+	return nil
+}
+
+func runBenchReports(ctx context.Context, e *env, args []string) error {
+	fs := flags(e.cmd, e)
+	db := fs.String("db", "sqlite:", "the kind of database: sqlite: (files in a new temp directory; a path picks the disk) or postgres://… (the bench creates and drops its own schema)")
+	leads := fs.Int("leads", 1_000_000, "leads to generate")
+	activities := fs.Int("activities", 10_000_000, "activities to generate, spread over the leads")
+	days := fs.Int("days", 730, "days of history, ending 2026-06-30")
+	zone := fs.String("zone", "America/New_York", "the organisation's time zone (reports count its days)")
+	batch := fs.Int("batch", 5000, "events per ingest call while loading")
+	senders := fs.Int("senders", 4, "ingest calls in flight while loading")
+	requests := fs.Int("requests", 200, "dashboard loads timed (funnel by source + activity report of a quarter)")
+	runs := fs.Int("baseline-runs", 3, "times the GROUP BY baseline computes a quarter's dashboard")
+	rebuild := fs.Bool("rebuild", true, "time `accord rebuild` of the whole log")
+	seed := fs.Int64("seed", 1, "workload seed")
+	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
+	if err := parse(fs, e, args); err != nil {
+		return err
+	}
+	if *leads < 1 || *activities < 0 || *days < 1 {
+		fmt.Fprintln(e.stderr, "--leads and --days must be positive, --activities not negative")
+		return errUsage
+	}
+	acts := *activities
+	if acts == 0 {
+		acts = -1 // none; 0 means the default in bench.ReportsOptions
+	}
+	var bar *progress
+	stop := func() {
+		if bar != nil {
+			bar.done()
+			bar = nil
+		}
+	}
+	r, err := bench.Reports(ctx, bench.ReportsOptions{
+		DB: *db, Leads: *leads, Activities: acts, Days: *days, Zone: *zone, Batch: *batch, Senders: *senders,
+		Requests: *requests, BaselineRuns: *runs, SkipRebuild: !*rebuild, Seed: *seed,
+		Stage: func(s string) {
+			stop()
+			fmt.Fprintln(e.stderr, "…", s)
+			bar = newProgress(e.stderr, "  events", 0)
+		},
+		Count: func(n int64) {
+			if bar != nil {
+				bar.set(n)
+			}
+		},
+	})
+	stop()
+	if err != nil {
+		return fmt.Errorf("reports bench on %s: %w", dial.Redact(*db), err)
+	}
+	if *asJSON {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+		return nil
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "reports bench on %s (%.0f s): %d leads, %d activities, %d events over %d days (%s)\n",
+		r.Backend, r.Seconds, r.Leads, r.Activities, r.Events, r.Days, r.Zone)
+	fmt.Fprintf(w, "loaded through ingest in %.0f s (%.0f events/s); database %.0f MB\n\n", r.LoadSeconds, r.LoadEventsPerSec, r.DBMB)
+	fmt.Fprintf(w, "quarter dashboard over HTTP (funnel by source + activity report), %d loads over %d quarters\n", r.Requests, len(r.Quarters))
+	fmt.Fprintf(w, "  dashboard  p50 %6.1f ms   p95 %6.1f ms   (target p95 ≤ %.0f ms: %s)\n", r.P50MS, r.P95MS, r.TargetP95MS, yes(r.MeetsP95))
+	fmt.Fprintf(w, "  funnel     p50 %6.1f ms   p95 %6.1f ms\n", r.FunnelP50MS, r.FunnelP95MS)
+	fmt.Fprintf(w, "  activity   p50 %6.1f ms   p95 %6.1f ms\n", r.ActivityP50MS, r.ActivityP95MS)
+	fmt.Fprintf(w, "baseline: the same figures by GROUP BY over the raw tables, %d runs\n", r.BaselineRuns)
+	fmt.Fprintf(w, "  p50 %.0f ms (min %.0f, max %.0f)\n", r.BaselineP50MS, r.BaselineMinMS, r.BaselineMaxMS)
+	fmt.Fprintf(w, "speedup %.0fx (target ≥ %.0fx: %s); fastest baseline ÷ dashboard p95: %.0fx\n", r.Speedup, r.TargetSpeedup, yes(r.MeetsSpeedup), r.SpeedupWorst)
+	fmt.Fprintf(w, "figures identical: %d non-zero figures a run, live atoms = rebuilt atoms: %v\n", r.FiguresCompared, r.LiveEqualsRebuilt)
+	if r.RebuildSeconds > 0 {
+		fmt.Fprintf(w, "\naccord rebuild of %d events: %.0f s (%.0f events/s; %.0f s per 10M events, target ≤ %.0f s: %s)\n",
+			r.Events, r.RebuildSeconds, r.RebuildEventsPerSec, r.RebuildSecondsPer10M, r.TargetRebuildSeconds, yes(r.MeetsRebuild))
+	}
+	fmt.Fprintf(w, "peak RSS %.0f MB\n", r.PeakRSSMB)
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/accordhq/accord/internal/daily"
+	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/store"
 )
 
@@ -49,8 +50,16 @@ func ActivityReport(ctx context.Context, st store.Store, f daily.Fiscal, kind, d
 	cur := daily.Period{Name: p.Name, From: p.From, To: min(p.To, next(day))}
 	before := daily.Period{Name: prev.Name, From: prev.From, To: min(prev.To, addDays(prev.From, elapsed))}
 	a := &Activity{Period: cur, Previous: before}
+	// Only the activity atoms: without a metric filter the store reads
+	// every atom of the dimension in the period (stages, cohorts, deals,
+	// the cycle histogram…) to keep one metric in twenty. Ingest accepts
+	// only the kinds in event.ActivityKinds, so these are all there are.
+	metrics := make([]string, len(event.ActivityKinds))
+	for i, k := range event.ActivityKinds {
+		metrics[i] = daily.ActivityMetric(k)
+	}
 	read := func(per daily.Period, dim string) (map[string]map[string]int64, error) {
-		rows, err := st.Daily(ctx, store.DailyFilter{From: per.From, To: per.To, Dim: dim})
+		rows, err := st.Daily(ctx, store.DailyFilter{From: per.From, To: per.To, Dim: dim, Metrics: metrics})
 		if err != nil {
 			return nil, err
 		}
