@@ -121,6 +121,8 @@ func (s *Server) authorize(need access, h handlerFunc) http.Handler {
 			}
 			role := auth.Role(tok.Role)
 			switch {
+			case !role.CanRead():
+				return errorf(http.StatusForbidden, "token %q has role %s, which opens the wall display (/wall) and nothing else", tok.Name, role)
 			case need == writeAccess && !role.CanWrite():
 				return errorf(http.StatusForbidden, "token %q has role %s, which may read but not write", tok.Name, role)
 			case need == adminAccess && !role.CanAdmin():

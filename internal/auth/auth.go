@@ -24,10 +24,13 @@ const (
 	Marketing Role = "marketing"
 	Sales     Role = "sales"
 	Viewer    Role = "viewer"
+	// Display is a wall display's token: it opens the wall display and
+	// nothing else, not even the API's reads.
+	Display Role = "display"
 )
 
 // Roles lists every role, most powerful first.
-var Roles = []Role{Admin, Marketing, Sales, Viewer}
+var Roles = []Role{Admin, Marketing, Sales, Viewer, Display}
 
 // ParseRole checks a role name.
 func ParseRole(s string) (Role, error) {
@@ -35,11 +38,14 @@ func ParseRole(s string) (Role, error) {
 	if slices.Contains(Roles, r) {
 		return r, nil
 	}
-	return "", fmt.Errorf("unknown role %q (one of admin, marketing, sales, viewer)", s)
+	return "", fmt.Errorf("unknown role %q (one of admin, marketing, sales, viewer, display)", s)
 }
 
 // CanWrite reports whether the role may send events.
-func (r Role) CanWrite() bool { return r != Viewer && r != "" }
+func (r Role) CanWrite() bool { return r == Admin || r == Marketing || r == Sales }
+
+// CanRead reports whether the role may read through the API and the pages.
+func (r Role) CanRead() bool { return r.CanWrite() || r == Viewer }
 
 // CanAdmin reports whether the role may manage tokens.
 func (r Role) CanAdmin() bool { return r == Admin }
@@ -66,4 +72,13 @@ func New(name string, role Role, now time.Time) (secret string, tok store.Token,
 func Hash(secret string) string {
 	h := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(h[:])
+}
+
+// NewUserID makes the id of a web user.
+func NewUserID() (string, error) {
+	b := make([]byte, 6)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("generate user id: %w", err)
+	}
+	return "usr_" + hex.EncodeToString(b), nil
 }

@@ -35,7 +35,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
-		serveCmd, demoCmd, migrateCmd, tokenCmd, importCmd, rebuildCmd, benchCmd, agreementCmd, reportCmd, planCmd, digestCmd,
+		serveCmd, demoCmd, migrateCmd, tokenCmd, userCmd, importCmd, rebuildCmd, benchCmd, agreementCmd, reportCmd, planCmd, digestCmd,
 	}
 }
 

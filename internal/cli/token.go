@@ -16,7 +16,7 @@ import (
 var tokenCmd = command{
 	name:    "token",
 	summary: "create, list or revoke API tokens",
-	usage: "token create --role admin|marketing|sales|viewer --name NAME [--db URL]\n" +
+	usage: "token create --role admin|marketing|sales|viewer|display --name NAME [--db URL]\n" +
 		"       accord token list [--db URL]\n" +
 		"       accord token revoke ID [--db URL]",
 	example: "TOKEN=$(accord token create --role marketing --name hubspot-sync | tail -1)\n" +
@@ -29,7 +29,7 @@ var tokenCmd = command{
 func runToken(ctx context.Context, e *env, args []string) error {
 	fs := flags(e.cmd, e)
 	vals := config.Register(fs, "db", "data-dir")
-	role := fs.String("role", "", "create: admin (everything), marketing or sales (send events, read), viewer (read only)")
+	role := fs.String("role", "", "create: admin (everything), marketing or sales (send events, read), viewer (read only), display (the wall display, /wall?token=…, and nothing else)")
 	name := fs.String("name", "", "create: who or what uses the token, e.g. hubspot-sync")
 	if len(args) == 0 {
 		fs.Usage()

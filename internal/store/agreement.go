@@ -73,6 +73,8 @@ const (
 	AuditAgreementInForce  = "agreement.in_force"
 	AuditTokenCreated      = "token.created"
 	AuditTokenRevoked      = "token.revoked"
+	AuditUserCreated       = "user.created"
+	AuditUserUpdated       = "user.updated"
 )
 
 // Version statuses, from upload to retirement.

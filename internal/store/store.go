@@ -91,6 +91,8 @@ type Store interface {
 	ReviewStore
 	// What the leads of a window have booked (see leadvalue.go).
 	LeadValueStore
+	// The web app's users and sessions (see users.go).
+	UserStore
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild: leads, obligations and the unfired alerts. The log itself,

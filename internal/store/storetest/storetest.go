@@ -54,6 +54,8 @@ func Run(t *testing.T, open Opener) {
 		{"ObligationsFromEvents", testObligationsFromEvents},
 		{"DailyAtoms", testDailyAtoms},
 		{"LeadValues", testLeadValues},
+		{"Users", testUsers},
+		{"Sessions", testSessions},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
