@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -106,8 +108,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	return serveDemo(ctx, e, cfg, st, log, now, *noServe)
 }
 
-// serveDemo issues an admin token for the demo and serves, printing how to
-// reach it.
+// serveDemo issues an admin token, signs in an admin for the pages and a
+// display token for the wall, and serves, printing how to reach them.
 func serveDemo(ctx context.Context, e *env, cfg config.Config, st store.Store, log *slog.Logger, now time.Time, noServe bool) error {
 	secret, tok, err := auth.New("demo", auth.Admin, now)
 	if err != nil {
@@ -116,15 +118,58 @@ func serveDemo(ctx context.Context, e *env, cfg config.Config, st store.Store, l
 	if err := st.CreateToken(ctx, tok, "accord demo"); err != nil {
 		return err
 	}
+	display, dtok, err := auth.New("demo wall display", auth.Display, now)
+	if err != nil {
+		return err
+	}
+	if err := st.CreateToken(ctx, dtok, "accord demo"); err != nil {
+		return err
+	}
+	password, err := demoAdmin(ctx, st, now)
+	if err != nil {
+		return err
+	}
 	if noServe {
-		fmt.Fprintf(e.stdout, "admin token:\n%s\n", secret)
+		fmt.Fprintf(e.stdout, "sign in as %s with password %s\nadmin token:\n%s\n", demoEmail, password, secret)
 		return nil
 	}
 	return serve(ctx, cfg, st, log, func(addr string) {
-		fmt.Fprintf(e.stdout, "\nAccord is serving the demo on http://%s\n\nTry:\n", addr)
+		fmt.Fprintf(e.stdout, "\nAccord is serving the demo on http://%s\n\n", addr)
+		fmt.Fprintf(e.stdout, "  web app:      http://%s/  (sign in as %s, password %s)\n", addr, demoEmail, password)
+		fmt.Fprintf(e.stdout, "  wall display: http://%s/wall?token=%s\n\nTry the API:\n", addr, display)
 		fmt.Fprintf(e.stdout, "  curl -s -H 'Authorization: Bearer %s' 'http://%s/api/v1/leads?stage=mql&limit=5'\n", secret, addr)
 		fmt.Fprintf(e.stdout, "  curl -s -H 'Authorization: Bearer %s' http://%s/healthz\n\nPress Ctrl-C to stop.\nadmin token:\n%s\n", secret, addr, secret)
 	})
+}
+
+const demoEmail = "admin@northwind.example"
+
+// demoAdmin makes sure the demo's admin user exists, with a new random
+// password each run (printed, so whoever started the demo can sign in).
+func demoAdmin(ctx context.Context, st store.Store, now time.Time) (string, error) {
+	b := make([]byte, 9)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	password := base64.RawURLEncoding.EncodeToString(b)
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return "", err
+	}
+	u, err := st.UserByEmail(ctx, demoEmail)
+	if errors.Is(err, store.ErrNotFound) {
+		id, err := auth.NewUserID()
+		if err != nil {
+			return "", err
+		}
+		return password, st.CreateUser(ctx, store.User{ID: id, Email: demoEmail, Name: "Demo admin", Role: string(auth.Admin),
+			PasswordHash: hash, CreatedAt: now}, "accord demo")
+	}
+	if err != nil {
+		return "", err
+	}
+	u.PasswordHash, u.Role, u.DisabledAt = hash, string(auth.Admin), nil
+	return password, st.UpdateUser(ctx, u, "accord demo")
 }
 
 // removeSQLite deletes a SQLite database and its WAL files; other URLs are

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,11 +18,12 @@ import (
 	"github.com/accordhq/accord/internal/store"
 	"github.com/accordhq/accord/internal/store/dial"
 	"github.com/accordhq/accord/internal/versions"
+	"github.com/accordhq/accord/internal/web"
 )
 
 var serveCmd = command{
 	name:    "serve",
-	summary: "serve the API on HOST:PORT",
+	summary: "serve the API and the web pages on HOST:PORT",
 	usage:   "serve [--addr HOST:PORT] [--db URL]",
 	example: "accord serve --addr 127.0.0.1:8080 --db postgres://postgres@127.0.0.1:5432/accord",
 	run:     runServe,
@@ -46,6 +48,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return serve(ctx, cfg, st, log, nil)
 }
 
+// routes sends the API's paths to the API and everything else to the pages.
+func routes(apiH, pagesH http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiH)
+	mux.Handle("/healthz", apiH)
+	mux.Handle("/", pagesH)
+	return mux
+}
+
 // serve runs the HTTP server until ctx is cancelled, then lets in-flight
 // requests (batches being written) finish before returning. ready, if set,
 // is called with the bound address once the listener is up.
@@ -58,6 +69,11 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 	in := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location, Versions: vc})
 	srv := api.New(st, in, log, api.Limits{MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchEvents: cfg.MaxBatchEvents})
 	srv.SetReporting(api.Reporting{Location: cfg.Location, Fiscal: cfg.Fiscal})
+	pages, err := web.New(web.Options{Store: st, Ingest: in, Log: log, Location: cfg.Location, Fiscal: cfg.Fiscal,
+		SecureCookies: strings.HasPrefix(cfg.BaseURL, "https://")})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -74,6 +90,7 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 	defer bg.Wait()
 	bgCtx, stopBG := context.WithCancel(ctx)
 	defer stopBG()
+	bg.Go(func() { pages.Run(bgCtx) })
 	if cfg.Alerts {
 		sched := &alerting.Scheduler{Store: st, Versions: vc, Config: notifyCfg, Log: log}
 		disp := &alerting.Dispatcher{Store: st, Config: notifyCfg, Ingest: in, Log: log, Timeout: cfg.AlertTimeout}
@@ -84,10 +101,14 @@ func serve(ctx context.Context, cfg config.Config, st store.Store, log *slog.Log
 		log.Info("SLA alerts on", "webhooks", len(notifyCfg.Webhooks), "slack", len(notifyCfg.Slack), "email", notifyCfg.Email != nil)
 	}
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           routes(srv.Handler(), pages.Handler()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	hs.RegisterOnShutdown(pages.StopStreams)
+	if n, err := st.CountUsers(ctx); err == nil && n == 0 {
+		log.Warn("no one can sign in to the web pages yet: create the first admin with `accord user create --role admin --email you@example.com --name \"Your Name\"`")
 	}
 	log.Info("accord serving", "addr", "http://"+ln.Addr().String(), "backend", st.Backend(), "db", dial.Redact(cfg.DB))
 	if ready != nil {

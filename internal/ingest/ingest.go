@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/accordhq/accord/internal/event"
@@ -57,6 +58,10 @@ type Service struct {
 	mu      sync.Mutex
 	writing bool
 	queue   []*request
+
+	// commits counts the write transactions that committed, for pages
+	// that show live numbers (see Commits).
+	commits atomic.Int64
 }
 
 // request is one Ingest call waiting for its batch to be written.
@@ -248,11 +253,20 @@ func first(reps []Report) Report {
 // duplicates (the same id and body: a resend) from conflicts. Nothing is
 // acknowledged from the failed attempt, and it wrote nothing.
 func (s *Service) write(ctx context.Context, batches [][]event.Item) ([]Report, error) {
-	if reps, err := s.writeOnce(ctx, batches, false); err == nil {
-		return reps, nil
+	reps, err := s.writeOnce(ctx, batches, false)
+	if err != nil {
+		reps, err = s.writeOnce(ctx, batches, true)
 	}
-	return s.writeOnce(ctx, batches, true)
+	if err == nil {
+		s.commits.Add(1)
+	}
+	return reps, err
 }
+
+// Commits is how many write transactions this service has committed: a
+// live page that sees it move knows there is something new to show,
+// without asking the database. Other processes' writes do not count.
+func (s *Service) Commits() int64 { return s.commits.Load() }
 
 // writeOnce is one attempt of write; lookup says whether to look up which
 // ids the log already holds.

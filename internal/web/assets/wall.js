@@ -1,0 +1,95 @@
+// The wall display: the server pushes the whole board over server-sent
+// events whenever it changes; this redraws it. Without JavaScript the
+// board still shows, as of when it was loaded.
+"use strict";
+
+const labels = { lead: "Leads", mql: "MQLs", sql: "SQLs", opportunities_opened: "Opportunities opened", won: "Deals won", bookings: "Bookings" };
+const fmt = (n) => (n === null || n === undefined ? "–" : Math.round(n).toLocaleString("en-US"));
+
+function cell(tr, text, cls) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  if (cls) td.className = cls;
+  tr.appendChild(td);
+  return td;
+}
+
+function head(tr, text) {
+  const th = document.createElement("th");
+  th.scope = "row";
+  th.textContent = text;
+  tr.appendChild(th);
+}
+
+let seen = null; // breach keys already shown, to flash the new ones
+
+function draw(d) {
+  document.getElementById("wall-asof").textContent = new Date(d.as_of).toLocaleString();
+  const today = document.getElementById("today-rows");
+  today.replaceChildren(...d.today.metrics.map((m) => {
+    const tr = document.createElement("tr");
+    head(tr, labels[m.key] || m.key);
+    cell(tr, fmt(m.now), "n").dataset.today = m.key;
+    cell(tr, fmt(m.previous), "n");
+    return tr;
+  }));
+  for (const [state, n] of Object.entries(d.clocks)) {
+    const el = document.querySelector('[data-clock="' + state + '"]');
+    if (el) el.textContent = n;
+  }
+  const list = document.getElementById("breaches");
+  const keys = new Set();
+  const items = d.breaches.map((b) => {
+    const li = document.createElement("li");
+    const key = b.lead_id + "|" + b.rule;
+    keys.add(key);
+    li.dataset.lead = b.lead_id;
+    const strong = document.createElement("strong");
+    strong.textContent = b.lead_id;
+    li.append(strong, " · " + b.owner + " · " + b.rule + " · " + b.late + " late");
+    if (seen && !seen.has(key)) li.classList.add("fresh");
+    return li;
+  });
+  if (items.length === 0) {
+    const li = document.createElement("li");
+    li.className = "none";
+    li.textContent = "No breaches.";
+    items.push(li);
+  }
+  list.replaceChildren(...items);
+  seen = keys;
+  const week = document.getElementById("week-rows");
+  week.replaceChildren(...d.week.rows.map((r) => {
+    const tr = document.createElement("tr");
+    head(tr, labels[r.metric] || r.metric);
+    cell(tr, fmt(r.count), "n");
+    cell(tr, fmt(r.goal), "n");
+    cell(tr, fmt(r.projected), "n");
+    return tr;
+  }));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const status = document.getElementById("wall-status");
+  const es = new EventSource("/wall/events");
+  es.addEventListener("state", (e) => {
+    status.dataset.live = "on";
+    status.textContent = "Live";
+    draw(JSON.parse(e.data));
+  });
+  es.onerror = () => {
+    status.dataset.live = "off";
+    status.textContent = "Reconnecting…";
+  };
+  // ?rotate=N shows one panel at a time, N seconds each (a small screen).
+  const every = Number(new URLSearchParams(location.search).get("rotate"));
+  if (every > 0) {
+    const panels = [...document.querySelectorAll(".panel")];
+    const box = document.getElementById("wall");
+    box.classList.add("rotating");
+    let i = 0;
+    const show = () => panels.forEach((p, k) => p.classList.toggle("current", k === i));
+    show();
+    setInterval(() => { i = (i + 1) % panels.length; show(); }, every * 1000);
+  }
+});

@@ -1,0 +1,269 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser tests drive a real headless Chromium (Debian's chromium;
+// ACCORD_CHROMIUM names another) through the pages, and save a
+// screenshot of each page in screenshots/ at the repository's root
+// (git-ignored).
+
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("ACCORD_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium found: install Debian's chromium (apt-get install chromium) or set ACCORD_CHROMIUM; .ci/run installs it")
+	return ""
+}
+
+// browser opens a headless Chromium for the test.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromium(t)), chromedp.NoSandbox,
+		chromedp.WindowSize(1400, 1000), chromedp.Flag("disable-dev-shm-usage", true))
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelB := chromedp.NewContext(actx)
+	ctx, cancelT := context.WithTimeout(bctx, 2*time.Minute)
+	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	// The first action starts the browser, on the context without the
+	// test's timeout (see chromedp.Run).
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := screenshotDir(t)
+	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func screenshotDir(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test")
+		}
+		dir = parent
+	}
+	dir = filepath.Join(dir, "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func signInBrowser(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/login"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Main"]`)),
+	)
+	if err != nil {
+		t.Fatalf("sign in as %s: %v", email, err)
+	}
+}
+
+// text is the text of the first element sel matches.
+func text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return v
+}
+
+func eval[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// apiGet reads an API route with the site's admin token.
+func (s *site) apiGet(t *testing.T, path string, v any) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", s.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+s.admin)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s: %d", path, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// post sends events through the API, as a CRM would.
+func (s *site) post(t *testing.T, events ...map[string]any) {
+	t.Helper()
+	body, _ := json.Marshal(events)
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/events", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+s.admin)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rep struct{ Accepted, Rejected int }
+	json.NewDecoder(resp.Body).Decode(&rep)
+	if resp.StatusCode != 200 || rep.Accepted != len(events) {
+		t.Fatalf("post %d events: %d, %+v", len(events), resp.StatusCode, rep)
+	}
+}
+
+// hotLead is the events of a new tier A MQL (a demo request) assigned to
+// owner, arriving at at: the agreement starts a 15-minute first-touch
+// clock.
+func hotLead(id, owner string, at time.Time) []map[string]any {
+	ts := func(d time.Duration) string { return at.Add(d).UTC().Format(time.RFC3339) }
+	return []map[string]any{
+		{"id": id + "-u", "type": "lead.upserted", "occurred_at": ts(0), "data": map[string]any{"lead_id": id, "email": id + "@prospect.example",
+			"name": "Pat " + id, "company": "Prospect " + id, "offer": "demo_request", "source": "paid_search", "country": "US"}},
+		{"id": id + "-s", "type": "lead.stage_changed", "occurred_at": ts(time.Second), "data": map[string]any{"lead_id": id, "stage": "mql"}},
+		{"id": id + "-a", "type": "lead.assigned", "occurred_at": ts(2 * time.Second), "data": map[string]any{"lead_id": id, "owner": owner}},
+	}
+}
+
+func TestBrowserOverviewMatchesAPI(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, aroundTheClock)
+	signInBrowser(t, ctx, s.URL, "marketing@acme.example")
+	mql := text(t, ctx, `[data-metric="mql-month"]`)
+	leads := text(t, ctx, `[data-metric="lead-month"]`)
+	var f struct {
+		Rows []struct {
+			Metric string
+			Count  int64
+		}
+	}
+	s.apiGet(t, "/api/v1/reports/funnel?period=month", &f)
+	want := map[string]int64{}
+	for _, r := range f.Rows {
+		want[r.Metric] = r.Count
+	}
+	for metric, shown := range map[string]string{"mql": mql, "lead": leads} {
+		n, err := strconv.ParseInt(strings.ReplaceAll(strings.TrimSpace(shown), ",", ""), 10, 64)
+		if err != nil || n != want[metric] {
+			t.Errorf("the overview shows %q %s this month; the API says %d", shown, metric, want[metric])
+		}
+	}
+	if want["lead"] == 0 {
+		t.Error("no leads this month in the demo data: the comparison proves nothing")
+	}
+	screenshot(t, ctx, "overview")
+}
+
+func TestBrowserQueueTicks(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, aroundTheClock)
+	s.post(t, hotLead("HOT-1", s.salesPerson, time.Now().Add(-time.Minute))...)
+	signInBrowser(t, ctx, s.URL, s.salesEmail)
+	// The countdown of the new lead's row, which runs around the clock.
+	countdown := `(() => { for (const tr of document.querySelectorAll("#queue tr[data-id]")) if (tr.textContent.includes("Pat HOT-1")) return tr.querySelector("[data-countdown]").textContent; return ""; })()`
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/queue"), chromedp.WaitVisible(chromedp.CSS("#queue"))); err != nil {
+		t.Fatal(err)
+	}
+	first := eval[string](t, ctx, countdown)
+	if err := chromedp.Do(ctx, chromedp.Sleep(2500*time.Millisecond)); err != nil {
+		t.Fatal(err)
+	}
+	later := eval[string](t, ctx, countdown)
+	state := eval[string](t, ctx, `(() => { for (const tr of document.querySelectorAll("#queue tr[data-id]")) if (tr.textContent.includes("Pat HOT-1")) return tr.querySelector("[data-state]").textContent; return ""; })()`)
+	if first == "" {
+		t.Fatal("the new lead's 24/7 first-touch clock is not in the queue")
+	}
+	if first == later {
+		t.Errorf("the countdown did not tick: %q, then %q 2.5 s later", first, later)
+	}
+	if !strings.Contains(state, "On track") {
+		t.Errorf("the new lead's state reads %q, want On track (14 minutes left)", state)
+	}
+	screenshot(t, ctx, "queue")
+
+	// The lead's page says which rule and version judged it.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/leads/HOT-1"), chromedp.WaitVisible(chromedp.CSS("table.obligations"))); err != nil {
+		t.Fatal(err)
+	}
+	rule := text(t, ctx, "table.obligations tbody")
+	if !strings.Contains(rule, "speed to lead, tier A") || !strings.Contains(rule, "v2") {
+		t.Errorf("the lead page's obligations read %q, want the tier A rule of version 2", rule)
+	}
+	screenshot(t, ctx, "lead")
+}
+
+func TestBrowserWallShowsBreachLive(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t, aroundTheClock)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(s.URL+"/wall?token="+s.display),
+		chromedp.WaitVisible(chromedp.CSS("#breaches")),
+		chromedp.WaitVisible(chromedp.CSS(`#wall-status[data-live="on"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := text(t, ctx, `[data-clock="breached"]`)
+	// A hot lead that came in 20 minutes ago and was never touched: its
+	// 15-minute clock ran out 5 minutes ago.
+	posted := time.Now()
+	s.post(t, hotLead("LATE-1", s.salesPerson, time.Now().Add(-20*time.Minute))...)
+	wait, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`#breaches li[data-lead="LATE-1"]`))); err != nil {
+		t.Fatalf("the breach did not appear on the wall within 2 s of the event: %v", err)
+	}
+	t.Logf("breach on the wall %v after the event was acknowledged", time.Since(posted).Round(time.Millisecond))
+	after := text(t, ctx, `[data-clock="breached"]`)
+	b, _ := strconv.Atoi(before)
+	a, _ := strconv.Atoi(after)
+	if a != b+1 {
+		t.Errorf("breached clocks went from %s to %s, want one more", before, after)
+	}
+	screenshot(t, ctx, "wall")
+}

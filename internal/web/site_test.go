@@ -1,0 +1,425 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accordhq/accord/internal/api"
+	"github.com/accordhq/accord/internal/auth"
+	"github.com/accordhq/accord/internal/demo"
+	"github.com/accordhq/accord/internal/event"
+	"github.com/accordhq/accord/internal/ingest"
+	"github.com/accordhq/accord/internal/store"
+	"github.com/accordhq/accord/internal/store/dial"
+	"github.com/accordhq/accord/internal/web"
+	"golang.org/x/crypto/bcrypt"
+)
+
+// site is a running Accord (API and pages) on a real socket over a SQLite
+// database holding a small demo company, with a user of each role and a
+// display token.
+type site struct {
+	URL     string
+	store   store.Store
+	ingest  *ingest.Service
+	display string // a display token's secret
+	admin   string // an admin API token's secret
+	// password is every user's password; users are <role>@acme.example,
+	// but for the sales user, who is salesEmail.
+	password                string
+	salesEmail, salesPerson string
+}
+
+const testPassword = "correct horse battery"
+
+// siteOption changes what newSite sets up.
+type siteOption func(*siteConfig)
+
+type siteConfig struct {
+	// now24 is an agreement version signed to be in force from two hours
+	// ago (nil: the demo's agreement only).
+	now24 []byte
+}
+
+// aroundTheClock puts in force, from two hours ago, the demo agreement
+// with the tier A first-touch clock on no calendar (24/7), so a test can
+// watch a clock run whatever the day and hour.
+func aroundTheClock(c *siteConfig) {
+	c.now24 = bytes.Replace(demo.Agreement, []byte("    calendar: ny-office\n    first_touch_within: 15m"), []byte("    first_touch_within: 15m"), 1)
+}
+
+func newSite(t *testing.T, opts ...siteOption) *site {
+	t.Helper()
+	var cfg siteConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
+	auth.PasswordCost = bcrypt.MinCost
+	ctx := context.Background()
+	st, err := dial.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "accord.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	days := 21
+	v, err := st.CreateAgreementVersion(ctx, store.NewAgreementVersion{Body: demo.Agreement, EffectiveFrom: now.AddDate(0, 0, -days-1),
+		UploadedBy: "test", UploadedAt: now.AddDate(0, 0, -days-1), Signers: demo.Signers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range demo.Signers {
+		if _, err := st.SignAgreementVersion(ctx, store.Signature{Version: v.Number, Signer: name, SignedAt: now.AddDate(0, 0, -days-1), TokenID: "t", TokenName: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if cfg.now24 != nil {
+		if bytes.Equal(cfg.now24, demo.Agreement) {
+			t.Fatal("the demo agreement's tier A rule no longer reads as aroundTheClock expects")
+		}
+		from := now.Add(-2 * time.Hour)
+		v, err := st.CreateAgreementVersion(ctx, store.NewAgreementVersion{Body: cfg.now24, EffectiveFrom: from,
+			UploadedBy: "test", UploadedAt: from, Signers: demo.Signers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range demo.Signers {
+			if _, err := st.SignAgreementVersion(ctx, store.Signature{Version: v.Number, Signer: name, SignedAt: from, TokenID: "t", TokenName: "test"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	in := ingest.New(st, ingest.Options{Location: time.UTC})
+	raws := demo.Generate(demo.Options{Leads: 400, Days: days, Seed: 7, Now: now})
+	for i := 0; i < len(raws); i += 1000 {
+		part := raws[i:min(i+1000, len(raws))]
+		items := make([]event.Item, len(part))
+		for j, raw := range part {
+			ev, err := event.Decode(raw, now)
+			items[j] = event.Item{Index: j, ID: ev.ID, Event: ev, Err: err}
+		}
+		if _, err := in.Ingest(ctx, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &site{store: st, ingest: in, password: testPassword}
+	// The sales user has the email of the rep with the most open
+	// obligations, so "My queue" is that rep's.
+	open, err := st.Obligations(ctx, store.ObligationFilter{Status: "open", Limit: 10_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byOwner := map[string]int{}
+	for _, o := range open {
+		if o.Owner != "" {
+			byOwner[o.Owner]++
+			if byOwner[o.Owner] > byOwner[s.salesPerson] {
+				s.salesPerson = o.Owner
+			}
+		}
+	}
+	ps, err := st.People(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range ps {
+		if p.PersonID == s.salesPerson {
+			s.salesEmail = p.Email
+		}
+	}
+	if s.salesEmail == "" {
+		t.Fatalf("no rep with open obligations and an email (%v)", byOwner)
+	}
+	for _, role := range []auth.Role{auth.Admin, auth.Marketing, auth.Sales, auth.Viewer} {
+		hash, err := auth.HashPassword(testPassword)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := auth.NewUserID()
+		email := string(role) + "@acme.example"
+		if role == auth.Sales {
+			email = s.salesEmail
+		}
+		if err := st.CreateUser(ctx, store.User{ID: id, Email: email, Name: "Test " + string(role),
+			Role: string(role), PasswordHash: hash, CreatedAt: now}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for role, dst := range map[auth.Role]*string{auth.Display: &s.display, auth.Admin: &s.admin} {
+		secret, tok, err := auth.New("test "+string(role), role, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := st.CreateToken(ctx, tok, "test"); err != nil {
+			t.Fatal(err)
+		}
+		*dst = secret
+	}
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	apiSrv := api.New(st, in, log, api.DefaultLimits)
+	pages, err := web.New(web.Options{Store: st, Ingest: in, Log: log, Location: time.UTC, WallPoll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() { pages.Run(runCtx) })
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiSrv.Handler())
+	mux.Handle("/", pages.Handler())
+	hs := httptest.NewServer(mux)
+	t.Cleanup(func() {
+		pages.StopStreams()
+		hs.Close()
+		stop()
+		wg.Wait()
+	})
+	s.URL = hs.URL
+	return s
+}
+
+// client is a browser without JavaScript: cookies, no redirects followed
+// unless asked.
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+}
+
+func (s *site) client(t *testing.T) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: s.URL, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+func (c *client) get(path string) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.Get(c.base + path)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+func (c *client) post(path string, form url.Values) (*http.Response, string) {
+	c.t.Helper()
+	resp, err := c.http.PostForm(c.base+path, form)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+var hiddenCSRF = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfOn returns the CSRF token of the forms on a page.
+func (c *client) csrfOn(path string) string {
+	c.t.Helper()
+	_, body := c.get(path)
+	m := hiddenCSRF.FindStringSubmatch(body)
+	if m == nil {
+		c.t.Fatalf("no CSRF token on %s", path)
+	}
+	return m[1]
+}
+
+// signIn signs in as email and fails the test unless it works.
+func (c *client) signIn(email, password string) {
+	c.t.Helper()
+	resp, body := c.tryLogin(email, password)
+	if resp.StatusCode != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: %d\n%s", email, resp.StatusCode, body)
+	}
+}
+
+func (c *client) tryLogin(email, password string) (*http.Response, string) {
+	c.t.Helper()
+	tok := c.csrfOn("/login")
+	return c.post("/login", url.Values{"csrf": {tok}, "email": {email}, "password": {password}, "next": {"/"}})
+}
+
+func TestSignInAndOut(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	if resp, _ := c.get("/"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("the overview without a session: %d to %q, want a redirect to sign in", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if resp, body := c.tryLogin("viewer@acme.example", "wrong password!"); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Wrong email or password") {
+		t.Errorf("a wrong password: %d", resp.StatusCode)
+	}
+	if resp, _ := c.tryLogin("nobody@acme.example", testPassword); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an unknown email: %d", resp.StatusCode)
+	}
+	c.signIn("VIEWER@acme.example ", testPassword)
+	resp, body := c.get("/")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Marketing's side") {
+		t.Fatalf("overview after signing in: %d\n%s", resp.StatusCode, body)
+	}
+	var cookie *http.Cookie
+	for _, ck := range c.http.Jar.Cookies(mustURL(t, s.URL)) {
+		if ck.Name == "accord_session" {
+			cookie = ck
+		}
+	}
+	if cookie == nil {
+		t.Fatal("no session cookie")
+	}
+	// The cookie's flags are only visible on the Set-Cookie line.
+	resp, _ = s.client(t).tryLogin("viewer@acme.example", testPassword)
+	if sc := strings.Join(resp.Header.Values("Set-Cookie"), "\n"); !strings.Contains(sc, "accord_session=") || !strings.Contains(sc, "HttpOnly") || !strings.Contains(sc, "SameSite=Lax") {
+		t.Errorf("session cookie set as %q: want HttpOnly and SameSite=Lax", sc)
+	}
+	tok := c.csrfOn("/")
+	if resp, _ := c.post("/logout", url.Values{"csrf": {tok}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign out: %d", resp.StatusCode)
+	}
+	if resp, _ := c.get("/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("the overview after signing out: %d, want a redirect to sign in", resp.StatusCode)
+	}
+	// The old cookie no longer works anywhere: the session is gone.
+	old := s.client(t)
+	old.http.Jar.SetCookies(mustURL(t, s.URL), []*http.Cookie{{Name: "accord_session", Value: cookie.Value}})
+	if resp, _ := old.get("/queue"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a signed-out session's cookie still opens pages: %d", resp.StatusCode)
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// TestLoginIsRateLimited: five wrong passwords for one account lock it
+// for a while, even with the right password, without locking others.
+func TestLoginIsRateLimited(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	for i := range 5 {
+		if resp, _ := c.tryLogin("marketing@acme.example", "guess number "+string(rune('a'+i))); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("guess %d: %d", i+1, resp.StatusCode)
+		}
+	}
+	resp, body := c.tryLogin("marketing@acme.example", testPassword)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "Too many failed sign-ins") {
+		t.Fatalf("the sixth try, with the right password: %d (Retry-After %q)", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	c.signIn(s.salesEmail, testPassword) // another account is not locked
+}
+
+// TestPagesRefuseWrongRoles checks every page against every role: signed
+// out, each user role, and a display token.
+func TestPagesRefuseWrongRoles(t *testing.T) {
+	s := newSite(t)
+	const (
+		redirect = http.StatusSeeOther
+		ok       = http.StatusOK
+		refused  = http.StatusForbidden
+	)
+	pages := []struct {
+		path string
+		// want by who: "" (signed out), admin, marketing, sales, viewer, display
+		want map[string]int
+	}{
+		{"/", map[string]int{"": redirect, "admin": ok, "marketing": ok, "sales": ok, "viewer": ok, "display": redirect}},
+		{"/queue", map[string]int{"": redirect, "admin": ok, "marketing": ok, "sales": ok, "viewer": ok, "display": redirect}},
+		{"/queue.json", map[string]int{"": redirect, "admin": ok, "sales": ok, "viewer": ok, "display": redirect}},
+		{"/admin", map[string]int{"": redirect, "admin": ok, "marketing": refused, "sales": refused, "viewer": refused, "display": redirect}},
+		{"/wall", map[string]int{"": http.StatusUnauthorized, "admin": ok, "viewer": ok, "display": ok}},
+		{"/wall/state", map[string]int{"": http.StatusUnauthorized, "viewer": ok, "display": ok}},
+	}
+	clients := map[string]*client{"": s.client(t)}
+	for _, role := range []string{"admin", "marketing", "sales", "viewer"} {
+		c := s.client(t)
+		email := role + "@acme.example"
+		if role == "sales" {
+			email = s.salesEmail
+		}
+		c.signIn(email, testPassword)
+		clients[role] = c
+	}
+	disp := s.client(t)
+	if resp, _ := disp.get("/wall?token=" + url.QueryEscape(s.display)); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/wall" {
+		t.Fatalf("/wall?token=: %d to %q, want the token moved into a cookie", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	clients["display"] = disp
+	for _, p := range pages {
+		for who, want := range p.want {
+			if resp, _ := clients[who].get(p.path); resp.StatusCode != want {
+				t.Errorf("GET %s as %q: %d, want %d", p.path, who, resp.StatusCode, want)
+			}
+		}
+	}
+	// A display token opens the wall and nothing of the API.
+	for _, path := range []string{"/api/v1/leads", "/api/v1/reports/funnel", "/api/v1/obligations"} {
+		req, _ := http.NewRequest("GET", s.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+s.display)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET %s with a display token: %d, want 403", path, resp.StatusCode)
+		}
+	}
+	// Posting forms: only an admin may add users, and never without the
+	// session's CSRF token.
+	form := func(c *client, tok string) url.Values {
+		return url.Values{"csrf": {tok}, "email": {"new@acme.example"}, "name": {"New"}, "role": {"viewer"}, "password": {"a long enough password"}}
+	}
+	for _, role := range []string{"marketing", "sales", "viewer"} {
+		c := clients[role]
+		if resp, _ := c.post("/admin/users", form(c, c.csrfOn("/"))); resp.StatusCode != refused {
+			t.Errorf("POST /admin/users as %s: %d, want 403", role, resp.StatusCode)
+		}
+	}
+	if resp, _ := clients[""].post("/admin/users", form(nil, "x")); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("POST /admin/users signed out: %d, want 401", resp.StatusCode)
+	}
+	adm := clients["admin"]
+	if resp, body := adm.post("/admin/users", form(adm, "")); resp.StatusCode != refused || !strings.Contains(body, "CSRF") {
+		t.Errorf("POST /admin/users without a CSRF token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := adm.post("/admin/users", form(adm, "forged-token")); resp.StatusCode != refused {
+		t.Errorf("POST /admin/users with a wrong CSRF token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := adm.post("/logout", url.Values{}); resp.StatusCode != refused {
+		t.Errorf("POST /logout without a CSRF token: %d, want 403", resp.StatusCode)
+	}
+	if _, err := s.store.UserByEmail(context.Background(), "new@acme.example"); err == nil {
+		t.Fatal("a refused form created the user")
+	}
+	if resp, body := adm.post("/admin/users", form(adm, adm.csrfOn("/admin"))); resp.StatusCode != ok || !strings.Contains(body, "Created new@acme.example") {
+		t.Fatalf("POST /admin/users as admin with the CSRF token: %d\n%s", resp.StatusCode, body)
+	}
+	nc := s.client(t)
+	nc.signIn("new@acme.example", "a long enough password")
+	// The sign-in form itself needs its token (login CSRF).
+	if resp, _ := s.client(t).post("/login", url.Values{"email": {"viewer@acme.example"}, "password": {testPassword}}); resp.StatusCode != refused {
+		t.Errorf("POST /login without the form's token: %d, want 403", resp.StatusCode)
+	}
+}
