@@ -156,7 +156,7 @@ func Build(in Input, opt Options) *Report {
 		}
 		all.add(o, in, now)
 		if by != "" {
-			k := keyOf(o, in.Leads, by)
+			k := KeyOf(o, in.Leads, by)
 			g := groups[k]
 			if g == nil {
 				g = newTally()
@@ -186,7 +186,9 @@ func byKey(a, b string) int {
 	return cmp.Compare(a, b)
 }
 
-func keyOf(o *obligation.Obligation, leads map[string]*lead.Lead, by string) string {
+// KeyOf is the group an obligation falls in when a report is by by (an
+// owner, team, tier, rule or original source; "" for none).
+func KeyOf(o *obligation.Obligation, leads map[string]*lead.Lead, by string) string {
 	switch by {
 	case ByOwner:
 		return o.Owner

@@ -197,6 +197,24 @@ func TestBrowserOverviewMatchesAPI(t *testing.T) {
 		t.Error("no leads this month in the demo data: the comparison proves nothing")
 	}
 	screenshot(t, ctx, "overview")
+
+	// The other pages a marketing user opens, through the navigation.
+	for _, p := range []struct{ link, ready, name string }{
+		{"Funnel", "#funnel-stages", "funnel"},
+		{"SLA", "#sla-groups", "sla"},
+	} {
+		err := chromedp.Do(ctx,
+			chromedp.Click(chromedp.CSS(`nav a[href="/`+p.name+`"]`)),
+			chromedp.WaitVisible(chromedp.CSS(p.ready)),
+		)
+		if err != nil {
+			t.Fatalf("open %s from the navigation: %v", p.link, err)
+		}
+		if cur := text(t, ctx, `nav a[aria-current="page"]`); cur != p.link {
+			t.Errorf("on the %s page the navigation marks %q as current", p.link, cur)
+		}
+		screenshot(t, ctx, p.name)
+	}
 }
 
 func TestBrowserQueueTicks(t *testing.T) {

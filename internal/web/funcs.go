@@ -15,7 +15,7 @@ import (
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html (the wall display has a layout of its own).
-var pageNames = []string{"login", "error", "overview", "queue", "lead", "admin", "wall"}
+var pageNames = []string{"login", "error", "overview", "funnel", "sla", "drill", "queue", "lead", "admin", "wall"}
 
 func parsePages(a *assets) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -39,7 +39,20 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 			return when(*t, loc)
 		},
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"add": func(a, b int) int { return a + b },
+		"add":  func(a, b int) int { return a + b },
+		"conv": convText,
+		"days": func(p *float64) string {
+			if p == nil {
+				return "–"
+			}
+			return fmt.Sprintf("%.1f days", *p)
+		},
+		"daysi": func(p *int) string {
+			if p == nil {
+				return "–"
+			}
+			return fmt.Sprintf("%d days", *p)
+		},
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict needs key, value pairs")
@@ -237,4 +250,12 @@ func when(t time.Time, loc *time.Location) string {
 		loc = time.UTC
 	}
 	return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+}
+
+// convText writes a conversion as its rate with what it is made of.
+func convText(c numbers.Conversion) string {
+	if c.Rate == nil {
+		return fmt.Sprintf("– (0 %s)", label(c.From))
+	}
+	return fmt.Sprintf("%.0f%% (%d of %d)", *c.Rate*100, c.Numerator, c.Denominator)
 }

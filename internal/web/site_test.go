@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -347,6 +348,9 @@ func TestPagesRefuseWrongRoles(t *testing.T) {
 		{"/", map[string]int{"": redirect, "admin": ok, "marketing": ok, "sales": ok, "viewer": ok, "display": redirect}},
 		{"/queue", map[string]int{"": redirect, "admin": ok, "marketing": ok, "sales": ok, "viewer": ok, "display": redirect}},
 		{"/queue.json", map[string]int{"": redirect, "admin": ok, "sales": ok, "viewer": ok, "display": redirect}},
+		{"/funnel?period=quarter&by=source", map[string]int{"": redirect, "marketing": ok, "viewer": ok, "display": redirect}},
+		{"/sla?by=team", map[string]int{"": redirect, "sales": ok, "viewer": ok, "display": redirect}},
+		{"/sla/obligations?by=owner&key=x&outcome=breached", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
 		{"/admin", map[string]int{"": redirect, "admin": ok, "marketing": refused, "sales": refused, "viewer": refused, "display": redirect}},
 		{"/wall", map[string]int{"": http.StatusUnauthorized, "admin": ok, "viewer": ok, "display": ok}},
 		{"/wall/state", map[string]int{"": http.StatusUnauthorized, "viewer": ok, "display": ok}},
@@ -421,5 +425,53 @@ func TestPagesRefuseWrongRoles(t *testing.T) {
 	// The sign-in form itself needs its token (login CSRF).
 	if resp, _ := s.client(t).post("/login", url.Values{"email": {"viewer@acme.example"}, "password": {testPassword}}); resp.StatusCode != refused {
 		t.Errorf("POST /login without the form's token: %d, want 403", resp.StatusCode)
+	}
+}
+
+// TestSLADrillDown: a group's breached count on the SLA page is the API's,
+// and opening it lists exactly that many breached obligations.
+func TestSLADrillDown(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	c.signIn("viewer@acme.example", testPassword)
+	// The demo's history is the last three weeks.
+	period := "from=" + time.Now().AddDate(0, 0, -60).Format(time.DateOnly) + "&to=" + time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	resp, body := c.get("/sla?by=owner&" + period)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/sla: %d", resp.StatusCode)
+	}
+	m := regexp.MustCompile(`data-breached="` + regexp.QuoteMeta(s.salesPerson) + `" href="([^"]+)">(\d+)<`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no breached count for %s on the SLA page", s.salesPerson)
+	}
+	var rep struct {
+		Groups []struct {
+			Key         string
+			Obligations struct{ Breached int }
+		}
+	}
+	s.apiGet(t, "/api/v1/reports/sla?by=owner&"+period, &rep)
+	want := -1
+	for _, g := range rep.Groups {
+		if g.Key == s.salesPerson {
+			want = g.Obligations.Breached
+		}
+	}
+	if m[2] != strconv.Itoa(want) {
+		t.Errorf("the SLA page shows %s breached for %s; the API says %d", m[2], s.salesPerson, want)
+	}
+	if want == 0 {
+		t.Fatal("no breaches to drill into: the test proves nothing")
+	}
+	resp, body = c.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("drill-down: %d", resp.StatusCode)
+	}
+	if n := strings.Count(body, `<tr class="s-breached">`); n != want {
+		t.Errorf("the drill-down lists %d breached obligations, want %d", n, want)
+	}
+	resp, body = c.get("/funnel?period=month")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Cohort conversion") || !strings.Contains(body, "Period conversion") {
+		t.Errorf("/funnel: %d, or without its labelled period and cohort rates", resp.StatusCode)
 	}
 }
