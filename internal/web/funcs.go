@@ -38,7 +38,7 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 			}
 			return when(*t, loc)
 		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"add":  func(a, b int) int { return a + b },
 		"conv": convText,
 		"days": func(p *float64) string {
