@@ -129,3 +129,11 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
 		Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: -1})
 }
+
+// roleOf is the signed-in user's role ("" when signed out).
+func roleOf(r *http.Request) auth.Role {
+	if sess := sessionOf(r); sess != nil {
+		return auth.Role(sess.user.Role)
+	}
+	return ""
+}

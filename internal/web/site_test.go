@@ -3,6 +3,7 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -351,6 +352,9 @@ func TestPagesRefuseWrongRoles(t *testing.T) {
 		{"/funnel?period=quarter&by=source", map[string]int{"": redirect, "marketing": ok, "viewer": ok, "display": redirect}},
 		{"/sla?by=team", map[string]int{"": redirect, "sales": ok, "viewer": ok, "display": redirect}},
 		{"/sla/obligations?by=owner&key=x&outcome=breached", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
+		{"/agreement", map[string]int{"": redirect, "viewer": ok, "sales": ok, "display": redirect}},
+		{"/agreement/versions/1", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
+		{"/agreement/backtest", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
 		{"/admin", map[string]int{"": redirect, "admin": ok, "marketing": refused, "sales": refused, "viewer": refused, "display": redirect}},
 		{"/wall", map[string]int{"": http.StatusUnauthorized, "admin": ok, "viewer": ok, "display": ok}},
 		{"/wall/state", map[string]int{"": http.StatusUnauthorized, "viewer": ok, "display": ok}},
@@ -473,5 +477,95 @@ func TestSLADrillDown(t *testing.T) {
 	resp, body = c.get("/funnel?period=month")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Cohort conversion") || !strings.Contains(body, "Period conversion") {
 		t.Errorf("/funnel: %d, or without its labelled period and cohort rates", resp.StatusCode)
+	}
+}
+
+// TestAgreementSignAndBacktest: a proposed version waits for its signers;
+// a viewer may not sign; a marketing user signs as a listed signer, and
+// when the last has signed the version is in force; the backtest puts the
+// proposal beside the version in force with the API's figures.
+func TestAgreementSignAndBacktest(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	proposal := bytes.Replace(demo.Agreement, []byte("first_touch_within: 15m"), []byte("first_touch_within: 10m"), 1)
+	v, err := s.store.CreateAgreementVersion(ctx, store.NewAgreementVersion{Body: proposal, EffectiveFrom: now.Add(-time.Minute),
+		UploadedBy: "test", UploadedAt: now, Signers: demo.Signers, Note: "faster first touch"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := "/agreement/versions/" + strconv.Itoa(v.Number)
+	viewer, mkt := s.client(t), s.client(t)
+	viewer.signIn("viewer@acme.example", testPassword)
+	mkt.signIn("marketing@acme.example", testPassword)
+	if _, body := mkt.get(path); !strings.Contains(body, "Changes from version 1") || !strings.Contains(body, "first_touch_within: 10m") {
+		t.Errorf("the version page shows no diff against version 1")
+	}
+	if resp, _ := viewer.post(path+"/sign", url.Values{"csrf": {viewer.csrfOn("/")}, "signer": {demo.Signers[0]}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer signing: %d, want 403", resp.StatusCode)
+	}
+	if resp, body := mkt.post(path+"/sign", url.Values{"csrf": {mkt.csrfOn(path)}, "signer": {"Nobody Listed"}}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "not a signer") {
+		t.Errorf("signing as someone not listed: %d", resp.StatusCode)
+	}
+	for i, name := range demo.Signers {
+		resp, body := mkt.post(path+"/sign", url.Values{"csrf": {mkt.csrfOn(path)}, "signer": {name}})
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, name+" signed version") {
+			t.Fatalf("sign as %s: %d", name, resp.StatusCode)
+		}
+		_, list := mkt.get("/agreement")
+		inForce := strings.Contains(list, `data-status="`+strconv.Itoa(v.Number)+`">in_force<`)
+		if last := i == len(demo.Signers)-1; inForce != last {
+			t.Errorf("after %d of %d signatures, in force: %v", i+1, len(demo.Signers), inForce)
+		}
+	}
+	if resp, _ := mkt.post(path+"/sign", url.Values{"csrf": {mkt.csrfOn("/")}, "signer": {demo.Signers[0]}}); resp.StatusCode != http.StatusConflict {
+		t.Errorf("signing twice: %d, want 409", resp.StatusCode)
+	}
+	entries, err := s.store.AuditAfter(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signedBy := 0
+	for _, e := range entries {
+		if e.Action == store.AuditAgreementSigned && e.Actor == "user:marketing@acme.example" {
+			signedBy++
+		}
+	}
+	if signedBy != len(demo.Signers) {
+		t.Errorf("%d signatures audited as the marketing user, want %d", signedBy, len(demo.Signers))
+	}
+
+	from, to := now.AddDate(0, 0, -14).Format(time.DateOnly), now.AddDate(0, 0, -1).Format(time.DateOnly)
+	resp, body := viewer.post("/agreement/backtest", url.Values{"csrf": {viewer.csrfOn("/agreement/backtest")}, "yaml": {string(proposal)}, "from": {from}, "to": {to}})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("backtest: %d\n%s", resp.StatusCode, body)
+	}
+	var api struct {
+		Current, Proposed struct {
+			Overall struct{ Obligations struct{ Total int } }
+		}
+	}
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/agreement/backtest?from="+from+"&to="+to, bytes.NewReader(proposal))
+	req.Header.Set("Authorization", "Bearer "+s.admin)
+	req.Header.Set("Content-Type", "application/yaml")
+	ar, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ar.Body.Close()
+	if err := json.NewDecoder(ar.Body).Decode(&api); err != nil || ar.StatusCode != 200 {
+		t.Fatalf("API backtest: %d, %v", ar.StatusCode, err)
+	}
+	for side, want := range map[string]int{"current": api.Current.Overall.Obligations.Total, "proposed": api.Proposed.Overall.Obligations.Total} {
+		if !strings.Contains(body, `data-side="`+side+`">`+strconv.Itoa(want)+`<`) {
+			t.Errorf("the backtest page's %s obligations differ from the API's %d", side, want)
+		}
+	}
+	if api.Current.Overall.Obligations.Total == 0 {
+		t.Error("nothing to compare in the period")
+	}
+	resp, body = viewer.post("/agreement/backtest", url.Values{"csrf": {viewer.csrfOn("/agreement/backtest")}, "yaml": {"name: x\nsales: [oops"}, "from": {from}, "to": {to}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "nothing was replayed") {
+		t.Errorf("a broken proposal: %d", resp.StatusCode)
 	}
 }
