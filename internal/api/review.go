@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/accordhq/accord/internal/daily"
-	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/review"
 	"github.com/accordhq/accord/internal/store"
 )
@@ -20,88 +19,15 @@ func (s *Server) weekOf(r *http.Request) (daily.Period, error) {
 	return s.reporting.Fiscal.Week(day), nil
 }
 
-// weekAtoms reads every atom of the week, under every dimension.
-func (s *Server) weekAtoms(r *http.Request, w daily.Period) ([]store.DailyRow, error) {
-	var out []store.DailyRow
-	for _, dim := range append([]string{daily.All}, daily.Dimensions...) {
-		rows, err := s.store.Daily(r.Context(), store.DailyFilter{From: w.From, To: w.To, Dim: dim})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rows...)
-	}
-	return out, nil
-}
-
-// weekView is a week as the review page shows it.
-type weekView struct {
-	Week   daily.Period `json:"week"`
-	Review store.Review `json:"review"`
-	// Numbers are the week's totals per metric: the locked snapshot once
-	// locked, else as they stand.
-	Numbers map[string]daily.Cell `json:"numbers"`
-	// Live are the totals as they stand now (the same as Numbers until the
-	// week is locked and something arrives late).
-	Live map[string]daily.Cell `json:"live"`
-	// Restatement lists every atom (any dimension) that differs between the
-	// snapshot and now, and LateEvents the events of the week stored after
-	// the snapshot.
-	Restatement []review.Change `json:"restatement"`
-	LateEvents  []event.Event   `json:"late_events"`
-}
-
-func totals(rows []store.DailyRow) map[string]daily.Cell {
-	out := map[string]daily.Cell{}
-	for _, r := range rows {
-		if r.Dim == daily.All {
-			c := out[r.Metric]
-			c.N += r.N
-			c.Cents += r.Cents
-			out[r.Metric] = c
-		}
-	}
-	return out
-}
-
 func (s *Server) getWeek(w http.ResponseWriter, r *http.Request) error {
 	week, err := s.weekOf(r)
 	if err != nil {
 		return err
 	}
-	rv, err := s.store.Review(r.Context(), week.From)
-	if errors.Is(err, store.ErrNotFound) {
-		rv = store.Review{Week: week.From, Status: review.Open, Comments: []store.ReviewComment{}, Signoffs: []store.ReviewSignoff{}}
-	} else if err != nil {
-		return err
-	}
-	live, err := s.weekAtoms(r, week)
+	v, err := review.Load(r.Context(), s.store, week, s.reporting.Location)
 	if err != nil {
 		return err
 	}
-	v := weekView{Week: week, Live: totals(live), Numbers: totals(live), Restatement: []review.Change{}, LateEvents: []event.Event{}}
-	if rv.Status == review.Locked {
-		v.Numbers = totals(rv.Snapshot)
-	}
-	if !rv.SnapshotAt.IsZero() {
-		v.Restatement = review.Restatement(rv.Snapshot, live)
-		if len(v.Restatement) > 0 {
-			loc := s.reporting.Location
-			if loc == nil {
-				loc = time.UTC
-			}
-			from, _ := time.ParseInLocation(time.DateOnly, week.From, loc)
-			to, _ := time.ParseInLocation(time.DateOnly, week.To, loc)
-			evs, err := s.store.EventsArrivedAfter(r.Context(), from, to, rv.SnapshotSeq, 500)
-			if err != nil {
-				return err
-			}
-			if evs != nil {
-				v.LateEvents = evs
-			}
-		}
-	}
-	rv.Snapshot = nil // the totals above say it; the atoms are many
-	v.Review = rv
 	writeJSON(w, http.StatusOK, v)
 	return nil
 }
@@ -135,17 +61,7 @@ func (s *Server) updateWeek(w http.ResponseWriter, r *http.Request, fn func(rv *
 
 func (s *Server) snapshotWeek(w http.ResponseWriter, r *http.Request) error {
 	return s.updateWeek(w, r, func(rv *store.Review, week daily.Period, actor string) (store.AuditEntry, error) {
-		// The log's end is read before the numbers: an event committed in
-		// between is in both, never in neither.
-		seq, err := s.store.LogEnd(r.Context())
-		if err != nil {
-			return store.AuditEntry{}, err
-		}
-		rows, err := s.weekAtoms(r, week)
-		if err != nil {
-			return store.AuditEntry{}, err
-		}
-		return review.Snapshot(rv, rows, seq, s.now(), actor)
+		return review.TakeSnapshot(r.Context(), s.store, rv, week, s.now(), actor)
 	})
 }
 
