@@ -15,7 +15,7 @@ import (
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html (the wall display has a layout of its own).
-var pageNames = []string{"login", "error", "overview", "funnel", "sla", "drill", "agreement", "version", "backtest", "queue", "lead", "admin", "wall"}
+var pageNames = []string{"login", "error", "overview", "funnel", "sla", "drill", "agreement", "version", "backtest", "review", "queue", "lead", "admin", "wall"}
 
 func parsePages(a *assets) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{

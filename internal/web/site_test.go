@@ -355,6 +355,8 @@ func TestPagesRefuseWrongRoles(t *testing.T) {
 		{"/agreement", map[string]int{"": redirect, "viewer": ok, "sales": ok, "display": redirect}},
 		{"/agreement/versions/1", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
 		{"/agreement/backtest", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
+		{"/review", map[string]int{"": redirect, "viewer": ok, "marketing": ok, "display": redirect}},
+		{"/review/qbr?format=csv", map[string]int{"": redirect, "viewer": ok, "display": redirect}},
 		{"/admin", map[string]int{"": redirect, "admin": ok, "marketing": refused, "sales": refused, "viewer": refused, "display": redirect}},
 		{"/wall", map[string]int{"": http.StatusUnauthorized, "admin": ok, "viewer": ok, "display": ok}},
 		{"/wall/state", map[string]int{"": http.StatusUnauthorized, "viewer": ok, "display": ok}},
@@ -567,5 +569,74 @@ func TestAgreementSignAndBacktest(t *testing.T) {
 	resp, body = viewer.post("/agreement/backtest", url.Values{"csrf": {viewer.csrfOn("/agreement/backtest")}, "yaml": {"name: x\nsales: [oops"}, "from": {from}, "to": {to}})
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "nothing was replayed") {
 		t.Errorf("a broken proposal: %d", resp.StatusCode)
+	}
+}
+
+// TestReviewThroughThePages runs a weekly review in the pages: snapshot,
+// comment, both sign-offs, lock (admin only); then a late MQL for a day
+// of the locked week changes the live number, not the locked one, and
+// shows as a restatement.
+func TestReviewThroughThePages(t *testing.T) {
+	s := newSite(t)
+	viewer, sales, mkt, adm := s.client(t), s.client(t), s.client(t), s.client(t)
+	viewer.signIn("viewer@acme.example", testPassword)
+	sales.signIn(s.salesEmail, testPassword)
+	mkt.signIn("marketing@acme.example", testPassword)
+	adm.signIn("admin@acme.example", testPassword)
+	// Last week, named by its Wednesday.
+	wed := time.Now().UTC().AddDate(0, 0, -7)
+	for wed.Weekday() != time.Wednesday {
+		wed = wed.AddDate(0, 0, -1)
+	}
+	week := wed.Format(time.DateOnly)
+	page := "/review?week=" + week
+	step := func(c *client, path string, form url.Values) (*http.Response, string) {
+		t.Helper()
+		form.Set("csrf", c.csrfOn(page))
+		return c.post(path+"?week="+week, form)
+	}
+	if resp, _ := step(viewer, "/review/snapshot", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer snapshotting: %d, want 403", resp.StatusCode)
+	}
+	if resp, body := step(sales, "/review/snapshot", url.Values{}); resp.StatusCode != http.StatusOK || !strings.Contains(body, "snapshotted") {
+		t.Fatalf("snapshot: %d", resp.StatusCode)
+	}
+	if resp, body := step(sales, "/review/comments", url.Values{"metric": {"mql"}, "body": {"webinar MQLs were thin"}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, "webinar MQLs were thin") {
+		t.Fatalf("comment: %d", resp.StatusCode)
+	}
+	if resp, _ := step(sales, "/review/lock", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("sales locking: %d, want 403", resp.StatusCode)
+	}
+	if resp, body := step(adm, "/review/lock", url.Values{}); resp.StatusCode != http.StatusConflict || !strings.Contains(body, "Nothing changed") {
+		t.Errorf("locking before both sides signed: %d, want 409 with the reason", resp.StatusCode)
+	}
+	step(mkt, "/review/signoffs", url.Values{"side": {"marketing"}, "name": {"Dana Whitfield"}})
+	step(sales, "/review/signoffs", url.Values{"side": {"sales"}, "name": {"Marcus Obi"}})
+	resp, body := step(adm, "/review/lock", url.Values{})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<span id="review-status">locked</span>`) {
+		t.Fatalf("lock: %d", resp.StatusCode)
+	}
+	mqls := regexp.MustCompile(`data-week="mql">([\d,]+)<`)
+	locked := mqls.FindStringSubmatch(body)[1]
+
+	at := time.Date(wed.Year(), wed.Month(), wed.Day(), 15, 0, 0, 0, time.UTC)
+	s.post(t,
+		map[string]any{"id": "late-u", "type": "lead.upserted", "occurred_at": at.Format(time.RFC3339), "data": map[string]any{"lead_id": "LATE-MQL", "email": "late@prospect.example", "company": "Late Co"}},
+		map[string]any{"id": "late-s", "type": "lead.stage_changed", "occurred_at": at.Add(time.Minute).Format(time.RFC3339), "data": map[string]any{"lead_id": "LATE-MQL", "stage": "mql"}},
+	)
+	_, body = viewer.get(page)
+	if got := mqls.FindStringSubmatch(body)[1]; got != locked {
+		t.Errorf("the locked week's MQLs went from %s to %s", locked, got)
+	}
+	live := regexp.MustCompile(`data-live="mql">([\d,]+) <strong>\(restated\)</strong>`).FindStringSubmatch(body)
+	want, _ := strconv.Atoi(strings.ReplaceAll(locked, ",", ""))
+	if live == nil || live[1] != strconv.Itoa(want+1) {
+		t.Errorf("the live MQLs are not shown restated to %d: %v", want+1, live)
+	}
+	if !strings.Contains(body, "Restated since the snapshot") || !strings.Contains(body, "<code>late-s</code>") {
+		t.Error("the restatement does not name the late event")
+	}
+	if resp, _ := viewer.get("/review/qbr?format=md&date=" + week); resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/markdown") {
+		t.Errorf("QBR export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
