@@ -285,3 +285,43 @@ func TestBrowserWallShowsBreachLive(t *testing.T) {
 	}
 	screenshot(t, ctx, "wall")
 }
+
+// TestBrowserPlannerFollowsTyping: typing a new bookings goal reworks the
+// scenario on the page at once, and the server, asked the same by the
+// form, works out the same needs.
+func TestBrowserPlannerFollowsTyping(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t)
+	signInBrowser(t, ctx, s.URL, "marketing@acme.example")
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/planner"), chromedp.WaitVisible(chromedp.CSS("#needs"))); err != nil {
+		t.Fatal(err)
+	}
+	before := text(t, ctx, `[data-need="mqls"]`)
+	if before != text(t, ctx, `[data-need="plan-mqls"]`) {
+		t.Errorf("with no rate moved the scenario (%s MQLs) differs from the plan (%s)", before, text(t, ctx, `[data-need="plan-mqls"]`))
+	}
+	// Double the goal, and slow the close rate down.
+	err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.CSS("#p-bookings"), "900000"),
+		chromedp.SendKeys(chromedp.CSS("#p-bookings"), "0"),
+		chromedp.SetValue(chromedp.CSS("#r-opportunity_to_customer"), "0.2"),
+		chromedp.SendKeys(chromedp.CSS("#r-opportunity_to_customer"), "5"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	typed := text(t, ctx, `[data-need="mqls"]`)
+	if typed == before {
+		t.Fatalf("the scenario did not follow the typing: still %s MQLs", typed)
+	}
+	screenshot(t, ctx, "planner")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#planner button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#needs"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `location.search`); !strings.Contains(got, "bookings=9000000") || !strings.Contains(got, "opportunity_to_customer=0.25") {
+		t.Fatalf("the form asked %s", got)
+	}
+	if server := text(t, ctx, `[data-need="mqls"]`); server != typed {
+		t.Errorf("the page worked out %s MQLs as it was typed; the server says %s", typed, server)
+	}
+}

@@ -15,7 +15,7 @@ import (
 
 // pageNames are the templates in templates/, each rendered inside
 // layout.html (the wall display has a layout of its own).
-var pageNames = []string{"login", "error", "overview", "funnel", "sla", "drill", "agreement", "version", "backtest", "review", "queue", "lead", "admin", "wall"}
+var pageNames = []string{"login", "error", "overview", "funnel", "sla", "drill", "agreement", "version", "backtest", "review", "planner", "queue", "lead", "admin", "wall"}
 
 func parsePages(a *assets) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -41,6 +41,19 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 		"iso":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"add":  func(a, b int) int { return a + b },
 		"conv": convText,
+		// fnum writes a number for an input's value ("" for none).
+		"fnum": func(v any) string {
+			switch x := v.(type) {
+			case *float64:
+				if x == nil {
+					return ""
+				}
+				return strconv.FormatFloat(*x, 'f', -1, 64)
+			case float64:
+				return strconv.FormatFloat(x, 'f', -1, 64)
+			}
+			return ""
+		},
 		"days": func(p *float64) string {
 			if p == nil {
 				return "–"
@@ -103,6 +116,11 @@ func num(v any) string {
 			return "–"
 		}
 		return numf(*x)
+	case *int64:
+		if x == nil {
+			return "–"
+		}
+		n = *x
 	default:
 		return fmt.Sprint(v)
 	}

@@ -115,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("POST /agreement/versions/{n}/sign", s.signedIn(writer, s.signVersion))
 	mux.Handle("GET /agreement/backtest", s.signedIn(anyRole, s.backtestPage))
 	mux.Handle("POST /agreement/backtest", s.signedIn(anyRole, s.runBacktest))
+	mux.Handle("GET /planner", s.signedIn(anyRole, s.plannerPage))
 	mux.Handle("GET /review", s.signedIn(anyRole, s.reviewPage))
 	mux.Handle("POST /review/snapshot", s.signedIn(writer, s.snapshotReview))
 	mux.Handle("POST /review/comments", s.signedIn(writer, s.commentReview))
