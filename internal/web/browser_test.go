@@ -215,6 +215,14 @@ func TestBrowserOverviewMatchesAPI(t *testing.T) {
 		}
 		screenshot(t, ctx, p.name)
 	}
+	// The funnel's charts are drawn (uPlot, embedded) from the same months
+	// as its tables.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/funnel"), chromedp.WaitVisible(chromedp.CSS("#chart-volumes canvas"))); err != nil {
+		t.Fatalf("the funnel's volume chart was not drawn: %v", err)
+	}
+	if n := eval[int](t, ctx, `JSON.parse(document.querySelector("#chart-volumes script").textContent).x.length`); n != 6 {
+		t.Errorf("the volume chart has %d months, want 6", n)
+	}
 }
 
 func TestBrowserQueueTicks(t *testing.T) {

@@ -24,7 +24,22 @@ type funnelData struct {
 	Months []*numbers.Funnel
 	// Steps are the conversions shown month by month, in funnel order.
 	Steps [][2]string
+	// VolumeChart and RateChart are the months' stage volumes and period
+	// conversion rates, for the charts.
+	VolumeChart, RateChart chartSpec
 }
+
+// chartSpec is what assets/charts.js draws: x in Unix seconds, one series
+// of values per name (null for a gap).
+type chartSpec struct {
+	X       []int64      `json:"x"`
+	Series  []string     `json:"series"`
+	Values  [][]*float64 `json:"values"`
+	Percent bool         `json:"percent,omitempty"`
+}
+
+// chartVolumes are the stages charted month by month.
+var chartVolumes = []string{"lead", "mql", "sql", "opportunities_opened", "won"}
 
 var funnelStages = []string{"inquiry", "lead", "mql", "sql", "opportunities_opened", "proposals", "won", "lost", "bookings"}
 
@@ -62,6 +77,37 @@ func (s *Server) funnelPage(w http.ResponseWriter, r *http.Request) error {
 	for _, c := range d.Funnel.Conversions {
 		d.Steps = append(d.Steps, [2]string{c.From, c.To})
 	}
+	d.VolumeChart, d.RateChart = s.funnelCharts(d.Months)
 	s.render(w, r, http.StatusOK, "funnel", page{Title: "Funnel", Nav: "funnel", Data: d})
 	return nil
+}
+
+func (s *Server) funnelCharts(months []*numbers.Funnel) (vol, rates chartSpec) {
+	rates.Percent = true
+	for _, m := range chartVolumes {
+		vol.Series = append(vol.Series, label(m))
+	}
+	vol.Values = make([][]*float64, len(chartVolumes))
+	if len(months) > 0 {
+		for _, c := range months[0].Conversions {
+			rates.Series = append(rates.Series, label(c.From)+" → "+label(c.To))
+		}
+	}
+	rates.Values = make([][]*float64, len(rates.Series))
+	for _, f := range months {
+		x := s.dayStart(f.Period.From).Unix()
+		vol.X, rates.X = append(vol.X, x), append(rates.X, x)
+		for i, m := range chartVolumes {
+			n := float64(rowOf(f, m).Count)
+			vol.Values[i] = append(vol.Values[i], &n)
+		}
+		for i := range rates.Series {
+			var v *float64
+			if i < len(f.Conversions) {
+				v = f.Conversions[i].Rate
+			}
+			rates.Values[i] = append(rates.Values[i], v)
+		}
+	}
+	return vol, rates
 }
