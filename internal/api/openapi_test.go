@@ -330,3 +330,22 @@ func TestOpenAPIRoutesAnswer(t *testing.T) {
 		}
 	})
 }
+
+// TestDisplayTokenOpensNoRoute: a wall display's token is refused by every
+// documented API route, reads included (health needs no token at all).
+func TestDisplayTokenOpensNoRoute(t *testing.T) {
+	t.Parallel()
+	doc, _ := loadOpenAPI(t)
+	ts := newTestServer(t, backends()[0], api.DefaultLimits)
+	for path, ops := range doc.Paths {
+		if path == "/healthz" {
+			continue
+		}
+		for method := range ops {
+			r := ts.do(t, request{Method: strings.ToUpper(method), Path: strings.ReplaceAll(path, "{lead_id}", "no-such-lead"), Token: "display"})
+			if r.Status != http.StatusForbidden || !strings.Contains(r.Body, "wall display") {
+				t.Errorf("%s %s with a display token: %d %s, want 403", method, path, r.Status, r.Body)
+			}
+		}
+	}
+}
