@@ -55,7 +55,10 @@ type ReportsOptions struct {
 	BaselineRuns int
 	// SkipRebuild leaves out timing `accord rebuild` of the whole log.
 	SkipRebuild bool
-	Seed        int64
+	// PageRequests is how many times each web page is timed (default 20;
+	// negative: none).
+	PageRequests int
+	Seed         int64
 	// Stage, if set, is told what the bench is doing; Count, how far the
 	// current stage (load, rebuild) has come.
 	Stage func(string)
@@ -85,6 +88,9 @@ func (o ReportsOptions) withDefaults() ReportsOptions {
 	}
 	if o.Requests <= 0 {
 		o.Requests = 200
+	}
+	if o.PageRequests == 0 {
+		o.PageRequests = 20
 	}
 	if o.BaselineRuns <= 0 {
 		o.BaselineRuns = 3
@@ -158,6 +164,14 @@ type ReportsResult struct {
 	MeetsP95             bool    `json:"meets_p95"`
 	MeetsSpeedup         bool    `json:"meets_speedup"`
 	MeetsRebuild         bool    `json:"meets_rebuild"`
+
+	// Pages are the web pages on the same data, each beside the API calls
+	// it shows (targets: p95 ≤ 100 ms, ≤ 300 KB of HTML with the assets
+	// cached).
+	Pages       []PageFigure `json:"pages"`
+	PagesMaxP95 float64      `json:"pages_max_p95_ms"`
+	PagesMaxKB  float64      `json:"pages_max_kb"`
+	MeetsPages  bool         `json:"meets_pages"`
 
 	PeakRSSMB float64 `json:"peak_rss_mb"`
 	Seconds   float64 `json:"seconds"`
@@ -279,6 +293,27 @@ func Reports(ctx context.Context, o ReportsOptions) (ReportsResult, error) {
 		}
 	}
 	res.LiveEqualsRebuilt = !o.SkipRebuild
+
+	// 4b. The web pages on the same data, with the clock at the history's
+	// last moment.
+	if o.PageRequests > 0 {
+		o.Stage(fmt.Sprintf("timing the web pages, %d loads each", o.PageRequests))
+		end := reportsEnd(loc)
+		last := end.Add(-time.Second)
+		lastDay := last.Format(time.DateOnly)
+		q := daily.Fiscal{}.Quarter(lastDay)
+		m := daily.Fiscal{}.Month(lastDay)
+		cases := pageCases(lastDay, m.From, q.From, end.Format(time.DateOnly), string(appendLeadID(nil, o.Leads/2)), rgSDRs[0])
+		if res.Pages, err = measurePages(ctx, dbURL, loc, last, o.PageRequests, cases); err != nil {
+			return res, fmt.Errorf("pages: %w", err)
+		}
+		res.MeetsPages = true
+		for _, p := range res.Pages {
+			res.PagesMaxP95 = max(res.PagesMaxP95, p.P95MS)
+			res.PagesMaxKB = max(res.PagesMaxKB, float64(p.Bytes)/1024)
+		}
+		res.MeetsPages = res.PagesMaxP95 <= 100 && res.PagesMaxKB <= 300
+	}
 
 	// 5. The baseline: GROUP BY over the raw tables.
 	o.Stage(fmt.Sprintf("timing %d baseline runs (GROUP BY over the raw tables)", o.BaselineRuns))

@@ -100,7 +100,7 @@ func TestReportsBenchSmall(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now()
 			r, err := Reports(t.Context(), ReportsOptions{DB: db, Leads: 5000, Activities: 50_000,
-				Requests: 24, BaselineRuns: 3, Batch: 2000})
+				Requests: 24, BaselineRuns: 3, Batch: 2000, PageRequests: 3})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -120,6 +120,14 @@ func TestReportsBenchSmall(t *testing.T) {
 			}
 			if r.RebuildSeconds <= 0 {
 				t.Error("rebuild not timed")
+			}
+			if len(r.Pages) != 8 {
+				t.Errorf("%d pages timed, want 8", len(r.Pages))
+			}
+			for _, p := range r.Pages {
+				if p.Bytes < 1000 || p.P50MS <= 0 || p.APIP50MS <= 0 {
+					t.Errorf("page %s: %+v", p.Page, p)
+				}
 			}
 		})
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -139,6 +140,7 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 	requests := fs.Int("requests", 200, "dashboard loads timed (funnel by source + activity report of a quarter)")
 	runs := fs.Int("baseline-runs", 3, "times the GROUP BY baseline computes a quarter's dashboard")
 	rebuild := fs.Bool("rebuild", true, "time `accord rebuild` of the whole log")
+	pageReqs := fs.Int("page-requests", 20, "times each web page is timed (0: none)")
 	seed := fs.Int64("seed", 1, "workload seed")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
 	if err := parse(fs, e, args); err != nil {
@@ -161,7 +163,7 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 	}
 	r, err := bench.Reports(ctx, bench.ReportsOptions{
 		DB: *db, Leads: *leads, Activities: acts, Days: *days, Zone: *zone, Batch: *batch, Senders: *senders,
-		Requests: *requests, BaselineRuns: *runs, SkipRebuild: !*rebuild, Seed: *seed,
+		Requests: *requests, BaselineRuns: *runs, SkipRebuild: !*rebuild, Seed: *seed, PageRequests: cmp.Or(*pageReqs, -1),
 		Stage: func(s string) {
 			stop()
 			fmt.Fprintln(e.stderr, "…", s)
@@ -200,6 +202,13 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 	if r.RebuildSeconds > 0 {
 		fmt.Fprintf(w, "\naccord rebuild of %d events: %.0f s (%.0f events/s; %.0f s per 10M events, target ≤ %.0f s: %s)\n",
 			r.Events, r.RebuildSeconds, r.RebuildEventsPerSec, r.RebuildSecondsPer10M, r.TargetRebuildSeconds, yes(r.MeetsRebuild))
+	}
+	if len(r.Pages) > 0 {
+		fmt.Fprintf(w, "\nweb pages (HTML, assets cached), each beside the API calls it shows:\n")
+		for _, p := range r.Pages {
+			fmt.Fprintf(w, "  %-48s p50 %6.1f ms  p95 %6.1f ms  %4.0f KB   API p50 %6.1f ms  (×%.2f)\n", p.Page, p.P50MS, p.P95MS, float64(p.Bytes)/1024, p.APIP50MS, p.Ratio)
+		}
+		fmt.Fprintf(w, "  slowest p95 %.1f ms, largest %.0f KB (targets ≤ 100 ms, ≤ 300 KB: %s)\n", r.PagesMaxP95, r.PagesMaxKB, yes(r.MeetsPages))
 	}
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", r.PeakRSSMB)
 	return nil

@@ -103,7 +103,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s.o.Log.InfoContext(r.Context(), "signed in", "user", user.Email, "role", user.Role)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
-	s.setSessionCookie(w, secret, sess.ExpiresAt)
+	s.setSessionCookie(w, secret)
 	http.Redirect(w, r, f.Next, http.StatusSeeOther)
 }
 

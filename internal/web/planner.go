@@ -45,6 +45,16 @@ func (s *Server) plannerPage(w http.ResponseWriter, r *http.Request) error {
 		o.Goals, o.Version = ag.Goals, n
 	}
 	p, err := plan.Build(r.Context(), s.o.Store, o)
+	var ie *plan.InputError
+	if errors.As(err, &ie) {
+		// Not enough to plan with (no agreement sets a goal, say): the form,
+		// saying what to give.
+		d.Error = ie.Field + ": " + ie.Msg
+		d.Plan = &plan.Plan{AsOf: o.AsOf, Rates: o.Rates, Lookback: plan.Lookback(s.o.Fiscal, o.AsOf, o.LookbackMonths)}
+		d.RateKeys = nil
+		s.render(w, r, http.StatusUnprocessableEntity, "planner", page{Title: "Planner", Nav: "planner", Data: d})
+		return nil
+	}
 	if err != nil {
 		return err
 	}

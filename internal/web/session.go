@@ -98,6 +98,9 @@ func (s *Server) session(r *http.Request) (*signedInAs, error) {
 	if err != nil {
 		return nil, err
 	}
+	if now.Sub(sess.CreatedAt) > cookieLife {
+		return nil, store.ErrNotFound // however active, sign in again now and then
+	}
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		sess.LastSeenAt, sess.ExpiresAt = now, now.Add(sessionIdle)
 		if err := s.o.Store.TouchSession(r.Context(), hash, now, sess.ExpiresAt); err != nil {
@@ -119,11 +122,17 @@ func sameToken(got, want string) bool {
 }
 
 // setSessionCookie gives the browser its session; HttpOnly so scripts
-// never see it, SameSite=Lax so other sites' forms do not carry it.
-func (s *Server) setSessionCookie(w http.ResponseWriter, secret string, expires time.Time) {
+// never see it, SameSite=Lax so other sites' forms do not carry it. The
+// server decides when the session ends (sessionIdle after the last
+// request); the cookie only has to outlive that, and says so as a
+// Max-Age, which needs no agreement between the two clocks.
+func (s *Server) setSessionCookie(w http.ResponseWriter, secret string) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true,
-		Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode, Expires: expires})
+		Secure: s.o.SecureCookies, SameSite: http.SameSiteLaxMode, MaxAge: int(cookieLife.Seconds())})
 }
+
+// cookieLife bounds a session however active: sign in again after it.
+const cookieLife = 30 * 24 * time.Hour
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", HttpOnly: true,
