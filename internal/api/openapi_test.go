@@ -349,3 +349,73 @@ func TestDisplayTokenOpensNoRoute(t *testing.T) {
 		}
 	}
 }
+
+// routeAccess reads server.go's route table: each route and the access
+// its handler is wrapped in (read, write or admin; "" for none).
+func routeAccess(t *testing.T) map[string]string {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "server.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	ast.Inspect(f, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 2 {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok || sel.Sel.Name != "Handle" && sel.Sel.Name != "HandleFunc" {
+			return true
+		}
+		lit, ok := call.Args[0].(*ast.BasicLit)
+		if !ok || !strings.Contains(lit.Value, " ") {
+			return true
+		}
+		route, _ := strconv.Unquote(lit.Value)
+		out[route] = ""
+		if wrap, ok := call.Args[1].(*ast.CallExpr); ok {
+			if id, ok := wrap.Fun.(*ast.Ident); ok {
+				out[route] = id.Name
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// TestEveryRouteChecksTheRole calls every route without a token, and with
+// the most a role short of its need may do: every one must refuse (401,
+// 403) before doing anything.
+func TestEveryRouteChecksTheRole(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, backends()[0], api.DefaultLimits)
+	routes := routeAccess(t)
+	if len(routes) < 30 {
+		t.Fatalf("read only %d routes from server.go", len(routes))
+	}
+	short := map[string]string{"write": "viewer", "admin": "marketing"}
+	for route, access := range routes {
+		method, path, _ := strings.Cut(route, " ")
+		path = strings.NewReplacer("{lead_id}", "L1", "{alert_id}", "a", "{channel}", "c", "{n}", "1", "{day}", "2026-03-16").Replace(path)
+		if route == "GET /healthz" {
+			if access != "" {
+				t.Errorf("health is wrapped in %s; it must need no token", access)
+			}
+			continue
+		}
+		if access == "" {
+			t.Errorf("%s is served without an access check", route)
+			continue
+		}
+		if r := ts.do(t, request{Method: method, Path: path}); r.Status != http.StatusUnauthorized {
+			t.Errorf("%s without a token: %d, want 401", route, r.Status)
+		}
+		if role, ok := short[access]; ok {
+			if r := ts.do(t, request{Method: method, Path: path, Token: role, Body: "{}"}); r.Status != http.StatusForbidden {
+				t.Errorf("%s (needs %s) as %s: %d, want 403", route, access, role, r.Status)
+			}
+		}
+	}
+}
