@@ -198,6 +198,25 @@ func TestBrowserOverviewMatchesAPI(t *testing.T) {
 	}
 	screenshot(t, ctx, "overview")
 
+	// The keyboard: the first Tab reaches the skip link, Enter on it moves
+	// the focus to the page's content, and the next Tab goes on from
+	// there; the focused element is outlined.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/"), chromedp.WaitVisible(chromedp.CSS("main")), chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `document.activeElement.textContent`); got != "Skip to content" {
+		t.Errorf("the first Tab focuses %q, want the skip link", got)
+	}
+	if o := eval[string](t, ctx, `getComputedStyle(document.activeElement).outlineStyle`); o == "none" {
+		t.Error("the focused skip link has no visible outline")
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	if got := eval[string](t, ctx, `document.activeElement.id`); got != "main" {
+		t.Errorf("the skip link moved the focus to %q, want main", got)
+	}
+
 	// The other pages a marketing user opens, through the navigation.
 	for _, p := range []struct{ link, ready, name string }{
 		{"Funnel", "#funnel-stages", "funnel"},
