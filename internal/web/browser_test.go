@@ -198,6 +198,21 @@ func TestBrowserOverviewMatchesAPI(t *testing.T) {
 	}
 	screenshot(t, ctx, "overview")
 
+	// The theme switch turns the page dark, and it stays dark on the next
+	// page.
+	light := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`)
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("[data-theme-toggle]"))); err != nil {
+		t.Fatal(err)
+	}
+	dark := eval[string](t, ctx, `getComputedStyle(document.documentElement).backgroundColor`)
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/sla"), chromedp.WaitVisible(chromedp.CSS("#sla-groups"))); err != nil {
+		t.Fatal(err)
+	}
+	if theme := eval[string](t, ctx, `document.documentElement.dataset.theme || ""`); theme != "dark" || dark == light {
+		t.Errorf("after the theme switch: theme %q, background %s (was %s)", theme, dark, light)
+	}
+	screenshot(t, ctx, "sla-dark")
+
 	// The keyboard: the first Tab reaches the skip link, Enter on it moves
 	// the focus to the page's content, and the next Tab goes on from
 	// there; the focused element is outlined.
