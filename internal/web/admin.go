@@ -108,3 +108,44 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		d.NewToken, d.NewTokenRole = secret, string(role)
 	})
 }
+
+// setUserDisabled disables or enables a user; disabling ends their
+// sessions (the store does it in the same transaction). An admin cannot
+// lock themselves out.
+func (s *Server) setUserDisabled(disable bool) func(http.ResponseWriter, *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		u, err := s.o.Store.UserByID(r.Context(), r.PathValue("id"))
+		if errors.Is(err, store.ErrNotFound) {
+			return httpError{http.StatusNotFound, "There is no such user."}
+		}
+		if err != nil {
+			return err
+		}
+		if sess := sessionOf(r); disable && sess != nil && sess.user.ID == u.ID {
+			return s.adminResult(w, r, http.StatusUnprocessableEntity, func(d *adminData) { d.Error = "You cannot disable your own account." })
+		}
+		what := "Enabled "
+		if disable {
+			now := s.o.Now()
+			u.DisabledAt, what = &now, "Disabled "
+		} else {
+			u.DisabledAt = nil
+		}
+		if err := s.o.Store.UpdateUser(r.Context(), u, actor(r)); err != nil {
+			return err
+		}
+		return s.adminResult(w, r, http.StatusOK, func(d *adminData) { d.Notice = what + u.Email + "." })
+	}
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	err := s.o.Store.RevokeToken(r.Context(), id, s.o.Now(), actor(r))
+	if errors.Is(err, store.ErrNotFound) {
+		return s.adminResult(w, r, http.StatusNotFound, func(d *adminData) { d.Error = "No active token " + id + "." })
+	}
+	if err != nil {
+		return err
+	}
+	return s.adminResult(w, r, http.StatusOK, func(d *adminData) { d.Notice = "Revoked token " + id + ": it no longer works." })
+}

@@ -640,3 +640,53 @@ func TestReviewThroughThePages(t *testing.T) {
 		t.Errorf("QBR export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestAdminManagesAccess: an admin disables a user (whose session ends at
+// once), enables them again, and revokes the display token (the wall
+// closes to it).
+func TestAdminManagesAccess(t *testing.T) {
+	s := newSite(t)
+	adm, vw, wall := s.client(t), s.client(t), s.client(t)
+	adm.signIn("admin@acme.example", testPassword)
+	vw.signIn("viewer@acme.example", testPassword)
+	if resp, _ := wall.get("/wall?token=" + url.QueryEscape(s.display)); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the wall with its token: %d", resp.StatusCode)
+	}
+	viewer, err := s.store.UserByEmail(context.Background(), "viewer@acme.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := vw.post("/admin/users/"+viewer.ID+"/disable", url.Values{"csrf": {vw.csrfOn("/")}}); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a viewer disabling a user: %d, want 403", resp.StatusCode)
+	}
+	if resp, body := adm.post("/admin/users/"+viewer.ID+"/disable", url.Values{"csrf": {adm.csrfOn("/admin")}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Disabled viewer@acme.example") {
+		t.Fatalf("disable: %d", resp.StatusCode)
+	}
+	if resp, _ := vw.get("/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a disabled user's session still opens the overview: %d", resp.StatusCode)
+	}
+	if resp, _ := s.client(t).tryLogin("viewer@acme.example", testPassword); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a disabled user signing in: %d, want 401", resp.StatusCode)
+	}
+	me, _ := s.store.UserByEmail(context.Background(), "admin@acme.example")
+	if resp, _ := adm.post("/admin/users/"+me.ID+"/disable", url.Values{"csrf": {adm.csrfOn("/admin")}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("an admin disabling themselves: %d, want 422", resp.StatusCode)
+	}
+	adm.post("/admin/users/"+viewer.ID+"/enable", url.Values{"csrf": {adm.csrfOn("/admin")}})
+	s.client(t).signIn("viewer@acme.example", testPassword)
+
+	tokens, err := s.store.Tokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range tokens {
+		if tok.Role == "display" {
+			if resp, body := adm.post("/admin/tokens/"+tok.ID+"/revoke", url.Values{"csrf": {adm.csrfOn("/admin")}}); resp.StatusCode != http.StatusOK || !strings.Contains(body, "Revoked") {
+				t.Fatalf("revoke: %d", resp.StatusCode)
+			}
+		}
+	}
+	if resp, _ := wall.get("/wall/state"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the wall with a revoked token: %d, want 401", resp.StatusCode)
+	}
+}
