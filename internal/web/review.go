@@ -25,6 +25,9 @@ type reviewData struct {
 	Month    daily.Period
 	Weeks    []numbers.WeekStatus // the weeks of the month, and where each stands
 	Quarter  daily.Period
+	// QuarterReviewed and QuarterWeeks count the quarter's reviewed
+	// (locked) weeks.
+	QuarterReviewed, QuarterWeeks int
 	CanWrite bool
 	CanLock  bool
 	Notice   string
@@ -70,6 +73,16 @@ func (s *Server) showReview(w http.ResponseWriter, r *http.Request, status int, 
 		return err
 	}
 	d.Weeks = f.Weeks
+	qf, err := s.funnel(r.Context(), numbers.Quarter, wk.From, "")
+	if err != nil {
+		return err
+	}
+	d.QuarterWeeks = len(qf.Weeks)
+	for _, ws := range qf.Weeks {
+		if ws.Status == review.Locked {
+			d.QuarterReviewed++
+		}
+	}
 	s.render(w, r, status, "review", page{Title: "Weekly review", Nav: "review", Data: d})
 	return nil
 }

@@ -616,6 +616,9 @@ func TestReviewThroughThePages(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `<span id="review-status">locked</span>`) {
 		t.Fatalf("lock: %d", resp.StatusCode)
 	}
+	if !regexp.MustCompile(`: 1 of its \d+ weeks reviewed and locked`).MatchString(body) {
+		t.Error("the quarter does not count the locked week as reviewed")
+	}
 	mqls := regexp.MustCompile(`data-week="mql">([\d,]+)<`)
 	locked := mqls.FindStringSubmatch(body)[1]
 
