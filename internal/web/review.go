@@ -18,21 +18,21 @@ import (
 var reviewMetrics = []string{"inquiry", "lead", "mql", "sql", "opportunities_opened", "proposals", "won", "lost", "bookings"}
 
 type reviewData struct {
-	Week     *review.Week
-	Metrics  []string
-	Prev     string // a day of the week before and after, for links
-	Next     string
-	Month    daily.Period
-	Weeks    []numbers.WeekStatus // the weeks of the month, and where each stands
-	Quarter  daily.Period
+	Week    *review.Week
+	Metrics []string
+	Prev    string // a day of the week before and after, for links
+	Next    string
+	Month   daily.Period
+	Weeks   []numbers.WeekStatus // the weeks of the month, and where each stands
+	Quarter daily.Period
 	// QuarterReviewed and QuarterWeeks count the quarter's reviewed
 	// (locked) weeks.
 	QuarterReviewed, QuarterWeeks int
-	CanWrite bool
-	CanLock  bool
-	Notice   string
-	Error    string
-	Zone     *time.Location
+	CanWrite                      bool
+	CanLock                       bool
+	Notice                        string
+	Error                         string
+	Zone                          *time.Location
 }
 
 // reviewWeek is the week the request names (any day of it; default the
