@@ -115,7 +115,7 @@ func TestReportsBenchSmall(t *testing.T) {
 			if len(r.Quarters) != 8 || !slices.IsSorted(r.Quarters) || r.Quarters[7] != "2026-06-30" {
 				t.Errorf("quarters %v", r.Quarters)
 			}
-			if r.Speedup <= 1 {
+			if r.Speedup <= 1 && !raceEnabled {
 				t.Errorf("the dashboard (p50 %.1f ms) is not faster than the GROUP BY baseline (p50 %.1f ms)", r.P50MS, r.BaselineP50MS)
 			}
 			if r.RebuildSeconds <= 0 {
