@@ -163,19 +163,5 @@ func (s *Server) qbrExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := "qbr-" + q.Quarter.Name
-	switch format {
-	case "md":
-		w.Header().Set("Content-Type", "text/markdown; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.md"`)
-		return q.Markdown(w)
-	case "csv":
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
-		return q.CSV(w)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	// The QBR page is self-contained: inline styles, SVG charts.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-	return q.HTML(w)
+	return q.Serve(w, format)
 }
