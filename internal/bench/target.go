@@ -32,6 +32,8 @@ type scratch struct {
 	dir     string // SQLite: the temp directory holding the files
 	schemas []string
 	n       int
+	// keep leaves the databases in place at close (to look at them after).
+	keep bool
 }
 
 func newScratch(dbURL string) (*scratch, error) {
@@ -72,6 +74,9 @@ func (s *scratch) fresh(ctx context.Context) (string, error) {
 
 // close removes every database fresh made.
 func (s *scratch) close(ctx context.Context) error {
+	if s.keep {
+		return nil
+	}
 	if s.backend == "sqlite" {
 		return os.RemoveAll(s.dir)
 	}

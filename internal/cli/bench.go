@@ -142,6 +142,8 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 	rebuild := fs.Bool("rebuild", true, "time `accord rebuild` of the whole log")
 	pageReqs := fs.Int("page-requests", 20, "times each web page is timed (0: none)")
 	seed := fs.Int64("seed", 1, "workload seed")
+	keep := fs.Bool("keep", false, "keep the generated database and print its URL (to serve it, or to time again with --from)")
+	from := fs.String("from", "", "time on a database a --keep run made with the same --leads, --activities, --days, --zone and --seed, skipping the load")
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
 	if err := parse(fs, e, args); err != nil {
 		return err
@@ -163,7 +165,7 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 	}
 	r, err := bench.Reports(ctx, bench.ReportsOptions{
 		DB: *db, Leads: *leads, Activities: acts, Days: *days, Zone: *zone, Batch: *batch, Senders: *senders,
-		Requests: *requests, BaselineRuns: *runs, SkipRebuild: !*rebuild, Seed: *seed, PageRequests: cmp.Or(*pageReqs, -1),
+		Requests: *requests, BaselineRuns: *runs, SkipRebuild: !*rebuild, Seed: *seed, Keep: *keep, From: *from, PageRequests: cmp.Or(*pageReqs, -1),
 		Stage: func(s string) {
 			stop()
 			fmt.Fprintln(e.stderr, "…", s)
@@ -190,7 +192,11 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 	w := e.stdout
 	fmt.Fprintf(w, "reports bench on %s (%.0f s): %d leads, %d activities, %d events over %d days (%s)\n",
 		r.Backend, r.Seconds, r.Leads, r.Activities, r.Events, r.Days, r.Zone)
-	fmt.Fprintf(w, "loaded through ingest in %.0f s (%.0f events/s); database %.0f MB\n\n", r.LoadSeconds, r.LoadEventsPerSec, r.DBMB)
+	if r.LoadSeconds > 0 {
+		fmt.Fprintf(w, "loaded through ingest in %.0f s (%.0f events/s); database %.0f MB\n\n", r.LoadSeconds, r.LoadEventsPerSec, r.DBMB)
+	} else {
+		fmt.Fprintf(w, "loaded by an earlier run (--from); database %.0f MB\n\n", r.DBMB)
+	}
 	fmt.Fprintf(w, "quarter dashboard over HTTP (funnel by source + activity report), %d loads over %d quarters\n", r.Requests, len(r.Quarters))
 	fmt.Fprintf(w, "  dashboard  p50 %6.1f ms   p95 %6.1f ms   (target p95 ≤ %.0f ms: %s)\n", r.P50MS, r.P95MS, r.TargetP95MS, yes(r.MeetsP95))
 	fmt.Fprintf(w, "  funnel     p50 %6.1f ms   p95 %6.1f ms\n", r.FunnelP50MS, r.FunnelP95MS)
@@ -211,6 +217,9 @@ func runBenchReports(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(w, "  slowest p95 %.1f ms, largest %.0f KB (targets ≤ 100 ms, ≤ 300 KB: %s)\n", r.PagesMaxP95, r.PagesMaxKB, yes(r.MeetsPages))
 	}
 	fmt.Fprintf(w, "peak RSS %.0f MB\n", r.PeakRSSMB)
+	if r.Database != "" {
+		fmt.Fprintf(w, "database kept: %s\n", r.Database)
+	}
 	return nil
 }
 

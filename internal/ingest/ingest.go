@@ -387,7 +387,9 @@ func (s *Service) Rebuild(ctx context.Context, batch int, progress func(done int
 			return done, nil
 		}
 		ptrs := make([]*event.Event, len(evs))
+		filed := make([]string, len(evs)) // each event's lead as stored
 		for i := range evs {
+			filed[i] = evs[i].LeadKey
 			evs[i].LeadKey = ""
 			ptrs[i] = &evs[i]
 		}
@@ -400,7 +402,20 @@ func (s *Service) Rebuild(ctx context.Context, batch int, progress func(done int
 			if err := p.run(ctx, ptrs); err != nil {
 				return err
 			}
-			if err := tx.SetEventLeadKeys(ctx, ptrs); err != nil {
+			// Only the events the replay files under another lead are
+			// written: rewriting all of them cost a row and an index
+			// entry per event. A batch that moved stored events itself
+			// (a merge) has changed what is stored: all are written.
+			moved := ptrs
+			if !p.refiled {
+				moved = nil
+				for i, e := range ptrs {
+					if e.LeadKey != filed[i] {
+						moved = append(moved, e)
+					}
+				}
+			}
+			if err := tx.SetEventLeadKeys(ctx, moved); err != nil {
 				return err
 			}
 			return p.flush(ctx)

@@ -48,6 +48,9 @@ type projector struct {
 	dirty   map[string]bool
 	deleted map[string]bool
 	newAls  map[string]string
+	// refiled is set once the batch has moved stored events to another
+	// lead (a merge, a deal that changed leads).
+	refiled bool
 }
 
 func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork, dw *dailyWork) *projector {
@@ -292,6 +295,7 @@ func (p *projector) merge(ctx context.Context, from, into string) error {
 	if err := p.tx.MergeLead(ctx, from, into); err != nil {
 		return err
 	}
+	p.refiled = true
 	for _, e := range p.batch {
 		if e.LeadKey == from {
 			e.LeadKey = into
@@ -442,6 +446,7 @@ func (p *projector) applyOpportunity(ctx context.Context, e *event.Event) error 
 		if err := p.tx.RekeyOpportunityEvents(ctx, o.OpportunityID, o.LeadID); err != nil {
 			return err
 		}
+		p.refiled = true
 		for _, b := range p.batch {
 			if b.OpportunityRef == o.OpportunityID {
 				b.LeadKey = o.LeadID

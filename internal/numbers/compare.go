@@ -59,7 +59,7 @@ func ActivityReport(ctx context.Context, st store.Store, f daily.Fiscal, kind, d
 		metrics[i] = daily.ActivityMetric(k)
 	}
 	read := func(per daily.Period, dim string) (map[string]map[string]int64, error) {
-		rows, err := st.Daily(ctx, store.DailyFilter{From: per.From, To: per.To, Dim: dim, Metrics: metrics})
+		rows, err := st.Daily(ctx, store.DailyFilter{From: per.From, To: per.To, Dim: dim, Metrics: metrics, Summed: true})
 		if err != nil {
 			return nil, err
 		}

@@ -145,7 +145,14 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 	to := min(p.To, next(o.Day))
 	f := &Funnel{Period: p, Kind: kind, AsOf: o.Day, Days: len(p.Days()), By: o.By}
 	f.DaysElapsed = len(daily.Period{From: p.From, To: to}.Days())
-	rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: daily.All})
+	cohortMetrics := []string{}
+	for _, step := range daily.CohortSteps {
+		cohortMetrics = append(cohortMetrics, daily.CohortMetric(step[0], step[1], 0), daily.CohortMetric(step[0], step[1], 30))
+	}
+	// One read of the period's totals: the funnel, the cohorts and the
+	// won deals' cycle atoms, summed by the database.
+	rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: append(slices.Clone(Metrics), cohortMetrics...),
+		Prefix: cyclePrefix, Dim: daily.All, Summed: true})
 	if err != nil {
 		return nil, err
 	}
@@ -154,24 +161,13 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 	for _, c := range [][2]string{{"lead", "mql"}, {"mql", "sql"}, {"sql", daily.Opportunities}, {daily.Opportunities, daily.Proposals}, {daily.Proposals, daily.Won}} {
 		f.Conversions = append(f.Conversions, rate(c[0], c[1], totals[c[1]].N, totals[c[0]].N, "period", 0))
 	}
-	cohortMetrics := []string{}
-	for _, step := range daily.CohortSteps {
-		cohortMetrics = append(cohortMetrics, daily.CohortMetric(step[0], step[1], 0), daily.CohortMetric(step[0], step[1], 30))
-	}
-	crows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: cohortMetrics, Dim: daily.All})
-	if err != nil {
-		return nil, err
-	}
-	cohorts := sum(crows)
 	for _, step := range daily.CohortSteps {
 		for _, within := range []int{0, 30} {
-			num, den := cohorts[daily.CohortMetric(step[0], step[1], within)].N, totals[step[0]].N
+			num, den := totals[daily.CohortMetric(step[0], step[1], within)].N, totals[step[0]].N
 			f.Cohorts = append(f.Cohorts, rate(step[0], step[1], num, den, "cohort", within))
 		}
 	}
-	if f.Cycle, err = cycle(ctx, st, p.From, to); err != nil {
-		return nil, err
-	}
+	f.Cycle = cycle(rows)
 	reviews, err := st.Reviews(ctx, p.From, p.To)
 	if err != nil {
 		return nil, err
@@ -192,7 +188,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 		f.Weeks = append(f.Weeks, WeekStatus{Week: w.From, Status: ws})
 	}
 	if o.By != "" {
-		rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: o.By})
+		rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: o.By, Summed: true})
 		if err != nil {
 			return nil, err
 		}
@@ -284,13 +280,14 @@ func rate(from, to string, num, den int64, kind string, within int) Conversion {
 	return cv
 }
 
-// cycle reads the won deals' cycle atoms of [from, to): the mean from the
-// summed hundredths of days, the median from the histogram of whole days.
-func cycle(ctx context.Context, st store.Store, from, to string) (Cycle, error) {
-	rows, err := st.Daily(ctx, store.DailyFilter{From: from, To: to, Dim: daily.All})
-	if err != nil {
-		return Cycle{}, err
-	}
+// cyclePrefix starts the names of the cycle atoms (daily.CycleDays,
+// daily.CycleNegative and the histogram).
+const cyclePrefix = "cycle."
+
+// cycle makes the won deals' cycle from their atoms among rows: the mean
+// from the summed hundredths of days, the median from the histogram of
+// whole days.
+func cycle(rows []store.DailyRow) Cycle {
 	var c Cycle
 	var cents int64
 	hist := map[int]int64{}
@@ -309,7 +306,7 @@ func cycle(ctx context.Context, st store.Store, from, to string) (Cycle, error) 
 		}
 	}
 	if c.Won == 0 {
-		return c, nil
+		return c
 	}
 	mean := math.Round(float64(cents)/100/float64(c.Won)*10) / 10
 	c.MeanDays = &mean
@@ -322,5 +319,5 @@ func cycle(ctx context.Context, st store.Store, from, to string) (Cycle, error) 
 			break
 		}
 	}
-	return c, nil
+	return c
 }

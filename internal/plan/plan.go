@@ -541,7 +541,7 @@ func Build(ctx context.Context, st store.Store, o Options) (*Plan, error) {
 
 // read sums the window's atoms per dimension value.
 func read(ctx context.Context, st store.Store, w Window, dim string) (map[string]counts, error) {
-	rows, err := st.Daily(ctx, store.DailyFilter{From: w.From, To: w.To, Metrics: metrics, Dim: dim})
+	rows, err := st.Daily(ctx, store.DailyFilter{From: w.From, To: w.To, Metrics: metrics, Dim: dim, Summed: true})
 	if err != nil {
 		return nil, err
 	}

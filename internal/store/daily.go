@@ -34,6 +34,13 @@ type DailyFilter struct {
 	Dim      string
 	// Value, if set, keeps one value of the dimension.
 	Value string
+	// Prefix, if set, keeps the metrics whose names start with it (the
+	// cycle histogram's "cycle.", say), besides any in Metrics.
+	Prefix string
+	// Summed adds the days up: one row per metric and value, with Day
+	// empty, ordered by metric and value. Reports that want a period's
+	// totals read a few hundred rows this way instead of one per day.
+	Summed bool
 }
 
 // DailyRow is one atom.

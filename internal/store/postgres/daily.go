@@ -47,26 +47,41 @@ func (t *pgTx) AddDaily(ctx context.Context, delta daily.Counts) error {
 }
 
 func (s *Store) Daily(ctx context.Context, f store.DailyFilter) ([]store.DailyRow, error) {
-	where := []string{"dim = $1", "(n <> 0 OR cents <> 0)"}
+	where := []string{"dim = $1"}
 	args := []any{f.Dim}
-	add := func(cond string, v any) {
+	param := func(v any) string {
 		args = append(args, v)
-		where = append(where, fmt.Sprintf(cond, len(args)))
+		return fmt.Sprintf("$%d", len(args))
 	}
+	var metric []string
 	if len(f.Metrics) > 0 {
-		add("metric = ANY($%d::text[])", f.Metrics)
+		metric = append(metric, "metric = ANY("+param(f.Metrics)+"::text[])")
+	}
+	if f.Prefix != "" {
+		// starts_with, not a range: the range's order would depend on
+		// the database's collation.
+		metric = append(metric, "starts_with(metric, "+param(f.Prefix)+")")
+	}
+	if len(metric) > 0 {
+		where = append(where, "("+strings.Join(metric, " OR ")+")")
 	}
 	if f.From != "" {
-		add("day >= $%d", f.From)
+		where = append(where, "day >= "+param(f.From))
 	}
 	if f.To != "" {
-		add("day < $%d", f.To)
+		where = append(where, "day < "+param(f.To))
 	}
 	if f.Value != "" {
-		add("value = $%d", f.Value)
+		where = append(where, "value = "+param(f.Value))
 	}
-	rows, err := s.pool.Query(ctx, `SELECT dim, metric, day, value, n, cents FROM daily WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY day, metric, value`, args...)
+	q := `SELECT dim, metric, day, value, n, cents FROM daily WHERE ` + strings.Join(where, " AND ") +
+		` AND (n <> 0 OR cents <> 0) ORDER BY day, metric, value`
+	if f.Summed {
+		// Sums of bigint are numeric in PostgreSQL: back to bigint.
+		q = `SELECT dim, metric, '', value, SUM(n)::bigint, SUM(cents)::bigint FROM daily WHERE ` + strings.Join(where, " AND ") +
+			` GROUP BY dim, metric, value HAVING SUM(n) <> 0 OR SUM(cents) <> 0 ORDER BY metric, value`
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read daily atoms: %w", err)
 	}

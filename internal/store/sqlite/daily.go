@@ -43,11 +43,20 @@ func (t *sqliteTx) AddDaily(ctx context.Context, delta daily.Counts) error {
 }
 
 func (s *Store) Daily(ctx context.Context, f store.DailyFilter) ([]store.DailyRow, error) {
-	where := []string{"dim = ?", "(n != 0 OR cents != 0)"}
+	where := []string{"dim = ?"}
 	args := []any{f.Dim}
+	var metric []string
 	if len(f.Metrics) > 0 {
-		where = append(where, "metric IN ("+inList(len(f.Metrics))+")")
+		metric = append(metric, "metric IN ("+inList(len(f.Metrics))+")")
 		args = append(args, strArgs(f.Metrics)...)
+	}
+	if f.Prefix != "" {
+		// A range on the key, so the primary key's order finds it.
+		metric = append(metric, "(metric >= ? AND metric < ?)")
+		args = append(args, f.Prefix, prefixEnd(f.Prefix))
+	}
+	if len(metric) > 0 {
+		where = append(where, "("+strings.Join(metric, " OR ")+")")
 	}
 	if f.From != "" {
 		where, args = append(where, "day >= ?"), append(args, f.From)
@@ -58,8 +67,13 @@ func (s *Store) Daily(ctx context.Context, f store.DailyFilter) ([]store.DailyRo
 	if f.Value != "" {
 		where, args = append(where, "value = ?"), append(args, f.Value)
 	}
-	rows, err := s.reader.QueryContext(ctx, `SELECT dim, metric, day, value, n, cents FROM daily WHERE `+
-		strings.Join(where, " AND ")+` ORDER BY day, metric, value`, args...)
+	q := `SELECT dim, metric, day, value, n, cents FROM daily WHERE ` + strings.Join(where, " AND ") +
+		` AND (n != 0 OR cents != 0) ORDER BY day, metric, value`
+	if f.Summed {
+		q = `SELECT dim, metric, '', value, SUM(n), SUM(cents) FROM daily WHERE ` + strings.Join(where, " AND ") +
+			` GROUP BY metric, value HAVING SUM(n) != 0 OR SUM(cents) != 0 ORDER BY metric, value`
+	}
+	rows, err := s.reader.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read daily atoms: %w", err)
 	}
@@ -73,4 +87,18 @@ func (s *Store) Daily(ctx context.Context, f store.DailyFilter) ([]store.DailyRo
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// prefixEnd is the least string greater than every string starting with
+// p in byte order: p with its last byte below 0xff raised by one, and
+// what follows cut. (Metric names are ASCII, so there always is one.)
+func prefixEnd(p string) string {
+	b := []byte(p)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1])
+		}
+	}
+	return string(b) + "\x00" // unreachable for ASCII names; still an upper bound of p itself
 }

@@ -86,3 +86,90 @@ func testDailyAtoms(t *testing.T, open Opener) {
 	}
 	checkDaily(t, h.st, h.allEvents())
 }
+
+// testDailySummed: a period's totals read summed equal the per-day atoms
+// added up by hand, a prefix keeps exactly the metrics named by it, and
+// atoms that add up to nothing are left out.
+func testDailySummed(t *testing.T, open Opener) {
+	h := newHarness(t, open, ingest.Options{})
+	var evs []E
+	for i, src := range []string{"ads", "ads", "webinar", "ads", "seo"} {
+		id := string(rune('A' + i))
+		at := i * 24 * 60 // one lead a day
+		evs = append(evs,
+			E{ID: "u" + id, Type: event.LeadUpserted, At: at, Data: d("lead_id", id, "email", id+"@x.com", "source", src)},
+			E{ID: "s" + id, Type: event.LeadStageChanged, At: at + 10, Data: d("lead_id", id, "stage", "mql")},
+			E{ID: "c" + id, Type: event.ActivityLogged, At: at + 20, Data: d("lead_id", id, "kind", "call", "actor", "sam")},
+		)
+		if i%2 == 0 {
+			evs = append(evs,
+				E{ID: "o" + id, Type: event.OpportunityUpserted, At: at + 30, Data: d("opportunity_id", "O"+id, "lead_id", id, "amount", 100.5, "stage", "Proposal")},
+				E{ID: "w" + id, Type: event.OpportunityClosed, At: at + 24*60*(i+1), Data: d("opportunity_id", "O"+id, "outcome", "won")})
+		}
+	}
+	h.send(evs...)
+	from, to := day(1).Format("2006-01-02"), day(9).Format("2006-01-02")
+	for _, dim := range []string{daily.All, daily.Source} {
+		rows, err := h.st.Daily(t.Context(), store.DailyFilter{Dim: dim, From: from, To: to})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[[2]string]daily.Cell{}
+		for _, r := range rows {
+			c := want[[2]string{r.Metric, r.Value}]
+			c.N, c.Cents = c.N+r.N, c.Cents+r.Cents
+			want[[2]string{r.Metric, r.Value}] = c
+		}
+		sums, err := h.st.Daily(t.Context(), store.DailyFilter{Dim: dim, From: from, To: to, Summed: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[[2]string]daily.Cell{}
+		for _, r := range sums {
+			if r.Day != "" || r.Dim != dim {
+				t.Errorf("summed row %+v: want dim %q and no day", r, dim)
+			}
+			got[[2]string{r.Metric, r.Value}] = r.Cell
+		}
+		if len(got) != len(want) || len(got) == 0 {
+			t.Fatalf("dim %q: %d summed rows, want %d (and some)", dim, len(got), len(want))
+		}
+		for k, c := range want {
+			if got[k] != c {
+				t.Errorf("dim %q %v: summed %+v, by hand %+v", dim, k, got[k], c)
+			}
+		}
+		if dim == daily.Source && got[[2]string{"mql", "ads"}].N != 2 {
+			t.Errorf("MQLs from ads on days 1..8 = %d, want 2", got[[2]string{"mql", "ads"}].N)
+		}
+	}
+	// The cycle's atoms by prefix, beside a named metric.
+	rows, err := h.st.Daily(t.Context(), store.DailyFilter{Dim: daily.All, Prefix: "cycle.", Metrics: []string{"mql"}, Summed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var won, mqls int64
+	for _, r := range rows {
+		switch {
+		case r.Metric == "mql":
+			mqls = r.N
+		case r.Metric == daily.CycleDays:
+			won = r.N
+		case len(r.Metric) < 6 || r.Metric[:6] != "cycle.":
+			t.Errorf("prefix cycle. read %q", r.Metric)
+		}
+	}
+	if won != 3 || mqls != 5 {
+		t.Errorf("by prefix: %d won deals' cycles and %d MQLs, want 3 and 5", won, mqls)
+	}
+	// A lead handed from sam to kim: sam's atoms add up to zero and go.
+	h.send(E{ID: "a1", Type: event.LeadAssigned, At: 9 * 24 * 60, Data: d("lead_id", "B", "owner", "sam")})
+	h.send(E{ID: "a2", Type: event.LeadAssigned, At: 9*24*60 + 5, Data: d("lead_id", "B", "owner", "kim")})
+	sums, err := h.st.Daily(t.Context(), store.DailyFilter{Dim: daily.Owner, Summed: true, Metrics: []string{"mql"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sums) != 1 || sums[0].Value != "kim" || sums[0].N != 1 {
+		t.Errorf("MQLs by owner after the handover: %+v, want kim's one alone", sums)
+	}
+}

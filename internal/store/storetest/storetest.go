@@ -53,6 +53,7 @@ func Run(t *testing.T, open Opener) {
 		{"Deliveries", testDeliveries},
 		{"ObligationsFromEvents", testObligationsFromEvents},
 		{"DailyAtoms", testDailyAtoms},
+		{"DailySummed", testDailySummed},
 		{"LeadValues", testLeadValues},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
