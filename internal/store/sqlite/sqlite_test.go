@@ -209,7 +209,7 @@ func TestRebuildRefilesMisfiledEvents(t *testing.T) {
 		t.Fatalf("only %d events misfiled: the scenario is too thin", n)
 	}
 	st.Close()
-	st = openAt(t, path) // a fresh store: no cache of the old filing
+	st = openAt(t, path)                                                                     // a fresh store: no cache of the old filing
 	if _, err := ingest.New(st, ingest.Options{}).Rebuild(t.Context(), 1, nil); err != nil { // one event a batch: most batches merge nothing
 		t.Fatal(err)
 	}
