@@ -122,6 +122,11 @@ func TestLeadContribution(t *testing.T) {
 		{"2026-03-20", Bookings, All, ""}:             {N: 1, Cents: 120000},
 		{"2026-03-20", Bookings, Source, "webinar"}:   {N: 1, Cents: 120000},
 		{"2026-03-20", Won, Team, "sdr"}:              {N: 1},
+		// By hour in New York: lead at 22:00 on 1 March, MQL at 10:00,
+		// the deal opened at 08:00 (EDT begins on 8 March).
+		{"2026-03-01", "lead", Hour, "22"}:        {N: 1},
+		{"2026-03-02", "mql", Hour, "10"}:         {N: 1},
+		{"2026-03-10", Opportunities, Hour, "08"}: {N: 1},
 	}
 	for k, v := range want {
 		if c[k] != v {
@@ -138,6 +143,11 @@ func TestLeadContribution(t *testing.T) {
 	// Created 1 March 20:00 UTC, won 20 March 12:00 UTC: an 18.67-day cycle.
 	if c[Key{"2026-03-20", CycleDays, All, ""}] != (Cell{N: 1, Cents: 1867}) || c[Key{"2026-03-20", CycleHistogram(18), All, ""}].N != 1 {
 		t.Errorf("cycle atoms: %v", c[Key{"2026-03-20", CycleDays, All, ""}])
+	}
+	for k := range c {
+		if k.Dim == Hour && k.Metric != "lead" && k.Metric != "mql" && k.Metric != Opportunities {
+			t.Errorf("%+v: only stages and opened deals are counted by hour", k)
+		}
 	}
 	if _, ok := c[Key{"2026-03-01", "lead", Source, "ads"}]; ok {
 		t.Errorf("the lead is credited to its latest source, not its first")
