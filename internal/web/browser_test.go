@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -309,10 +310,13 @@ func TestBrowserWallShowsBreachLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := text(t, ctx, `[data-clock="breached"]`)
+	mqlsToday := `#hourly figure[data-metric="mql"] .big`
+	mqlsBefore := text(t, ctx, mqlsToday)
 	// A hot lead that came in 20 minutes ago and was never touched: its
 	// 15-minute clock ran out 5 minutes ago.
 	posted := time.Now()
-	s.post(t, hotLead("LATE-1", s.salesPerson, time.Now().Add(-20*time.Minute))...)
+	came := posted.Add(-20 * time.Minute)
+	s.post(t, hotLead("LATE-1", s.salesPerson, came)...)
 	wait, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`#breaches li[data-lead="LATE-1"]`))); err != nil {
@@ -324,6 +328,21 @@ func TestBrowserWallShowsBreachLive(t *testing.T) {
 	a, _ := strconv.Atoi(after)
 	if a != b+1 {
 		t.Errorf("breached clocks went from %s to %s, want one more", before, after)
+	}
+	// The lead became an MQL today (the site counts days in UTC): the
+	// hourly panel counts it, and its hour's bar says so.
+	if came.UTC().Format(time.DateOnly) != posted.UTC().Format(time.DateOnly) {
+		t.Log("the lead came in yesterday (just after midnight UTC): the hourly panel is not checked")
+	} else {
+		m0, _ := strconv.Atoi(strings.ReplaceAll(mqlsBefore, ",", ""))
+		m1, _ := strconv.Atoi(strings.ReplaceAll(text(t, ctx, mqlsToday), ",", ""))
+		if m1 != m0+1 {
+			t.Errorf("MQLs today on the hourly panel went from %s to %d, want one more", mqlsBefore, m1)
+		}
+		bar := eval[string](t, ctx, fmt.Sprintf(`document.querySelectorAll('#hourly figure[data-metric="mql"] rect.today')[%d].textContent`, came.UTC().Hour()))
+		if !strings.HasPrefix(bar, fmt.Sprintf("%02d:00 today ", came.UTC().Hour())) || strings.HasPrefix(bar, fmt.Sprintf("%02d:00 today 0,", came.UTC().Hour())) {
+			t.Errorf("the bar of the lead's hour reads %q, want at least one MQL", bar)
+		}
 	}
 	screenshot(t, ctx, "wall")
 }

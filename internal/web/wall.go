@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/accordhq/accord/internal/auth"
+	"github.com/accordhq/accord/internal/daily"
 	"github.com/accordhq/accord/internal/numbers"
 	"github.com/accordhq/accord/internal/obligation"
 	"github.com/accordhq/accord/internal/store"
@@ -31,6 +33,86 @@ type wallData struct {
 	Week     wallWeek       `json:"week"`
 	// LastWeek is, on Mondays, last week against the week before.
 	LastWeek *numbers.Day `json:"last_week,omitempty"`
+	// Hourly draws today's leads, MQLs and opportunities hour by hour
+	// against the same weekday last week.
+	Hourly []wallHourly `json:"hourly"`
+}
+
+// wallHourly is one metric's day by hour, with its bars laid out (in a
+// 240 × 100 box, ten units an hour) so the page and its script draw the
+// same thing.
+type wallHourly struct {
+	Metric string `json:"metric"`
+	// SoFar counts today up to now; LastWeekSoFar the same weekday last
+	// week up to the same hour; LastWeekAll that whole day.
+	SoFar         int64     `json:"so_far"`
+	LastWeekSoFar int64     `json:"last_week_so_far"`
+	LastWeekAll   int64     `json:"last_week_all"`
+	Hour          int       `json:"hour"` // the hour now, 0–23
+	Bars          []wallBar `json:"bars"`
+}
+
+type wallBar struct {
+	Hour     string `json:"hour"`
+	Today    int64  `json:"today"`
+	LastWeek int64  `json:"last_week"`
+	X        int    `json:"x"`
+	Y        int    `json:"y"` // top of today's bar
+	H        int    `json:"h"` // its height (100 − Y)
+	LastY    int    `json:"last_y"`
+}
+
+// hourlyMetrics are the metrics drawn by hour.
+var hourlyMetrics = []string{"lead", "mql", daily.Opportunities}
+
+// hourly reads day and the same weekday a week before by hour.
+func (s *Server) hourly(ctx context.Context, day string, now time.Time) ([]wallHourly, error) {
+	read := func(d string) (map[string]*[24]int64, error) {
+		rows, err := s.o.Store.Daily(ctx, store.DailyFilter{From: d, To: s.dayStart(d).AddDate(0, 0, 1).Format(time.DateOnly),
+			Dim: daily.Hour, Metrics: hourlyMetrics, Summed: true})
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]*[24]int64{}
+		for _, m := range hourlyMetrics {
+			out[m] = &[24]int64{}
+		}
+		for _, r := range rows {
+			if h, err := strconv.Atoi(r.Value); err == nil && h >= 0 && h < 24 && out[r.Metric] != nil {
+				out[r.Metric][h] += r.N
+			}
+		}
+		return out, nil
+	}
+	today, err := read(day)
+	if err != nil {
+		return nil, err
+	}
+	before, err := read(s.dayStart(day).AddDate(0, 0, -7).Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
+	hour := now.In(s.o.Location).Hour()
+	var out []wallHourly
+	for _, m := range hourlyMetrics {
+		t, b := today[m], before[m]
+		peak := int64(1)
+		for h := range 24 {
+			peak = max(peak, t[h], b[h])
+		}
+		scale := func(n int64) int { return 100 - int(n*96/peak) }
+		hm := wallHourly{Metric: m, Hour: hour}
+		for h := range 24 {
+			hm.Bars = append(hm.Bars, wallBar{Hour: fmt.Sprintf("%02d", h), Today: t[h], LastWeek: b[h], X: h * 10, Y: scale(t[h]), H: 100 - scale(t[h]), LastY: scale(b[h])})
+			hm.SoFar += t[h]
+			hm.LastWeekAll += b[h]
+			if h <= hour {
+				hm.LastWeekSoFar += b[h]
+			}
+		}
+		out = append(out, hm)
+	}
+	return out, nil
 }
 
 type wallBreach struct {
@@ -83,6 +165,9 @@ func (s *Server) wallNow(ctx context.Context) (*wallData, error) {
 			}
 			d.Week.Rows = append(d.Week.Rows, m)
 		}
+	}
+	if d.Hourly, err = s.hourly(ctx, today, now); err != nil {
+		return nil, err
 	}
 	if now.In(s.o.Location).Weekday() == time.Monday {
 		last := s.o.Now().In(s.o.Location).AddDate(0, 0, -7).Format(time.DateOnly)

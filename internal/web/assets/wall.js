@@ -23,7 +23,46 @@ function head(tr, text) {
 
 let seen = null; // breach keys already shown, to flash the new ones
 
+const svgNS = "http://www.w3.org/2000/svg";
+
+function rect(cls, x, y, h, title) {
+  const r = document.createElementNS(svgNS, "rect");
+  r.setAttribute("class", cls);
+  r.setAttribute("x", x);
+  r.setAttribute("y", y);
+  r.setAttribute("width", 8);
+  r.setAttribute("height", h);
+  if (title) {
+    const t = document.createElementNS(svgNS, "title");
+    t.textContent = title;
+    r.appendChild(t);
+  }
+  return r;
+}
+
+// drawHourly redraws the bars of each metric by hour; the server lays
+// them out, so the page and this draw the same.
+function drawHourly(hourly) {
+  for (const m of hourly || []) {
+    const fig = document.querySelector('#hourly figure[data-metric="' + m.metric + '"]');
+    if (!fig) continue;
+    fig.querySelector(".big").textContent = fmt(m.so_far);
+    const cap = fig.querySelector("figcaption");
+    cap.lastChild.textContent = " by this hour last week (" + fmt(m.last_week_all) + " all day)";
+    fig.querySelector(".then").textContent = fmt(m.last_week_so_far);
+    const svg = fig.querySelector("svg");
+    svg.setAttribute("aria-label", (labels[m.metric] || m.metric) + " by hour: " + m.so_far + " today so far, " + m.last_week_so_far + " by this hour last week");
+    svg.querySelectorAll("rect").forEach((r) => r.remove());
+    const first = svg.firstChild;
+    for (const b of m.bars) {
+      svg.insertBefore(rect("today", b.x, b.y, b.h, b.hour + ":00 today " + b.today + ", last week " + b.last_week), first);
+      svg.insertBefore(rect("last", b.x, b.last_y, 2), first);
+    }
+  }
+}
+
 function draw(d) {
+  drawHourly(d.hourly);
   document.getElementById("wall-asof").textContent = new Date(d.as_of).toLocaleString();
   const today = document.getElementById("today-rows");
   today.replaceChildren(...d.today.metrics.map((m) => {
