@@ -14,7 +14,9 @@ import (
 
 	"github.com/accordhq/accord/internal/api"
 	"github.com/accordhq/accord/internal/auth"
+	"github.com/accordhq/accord/internal/daily"
 	"github.com/accordhq/accord/internal/ingest"
+	"github.com/accordhq/accord/internal/review"
 	"github.com/accordhq/accord/internal/store"
 	"github.com/accordhq/accord/internal/store/dial"
 	"github.com/accordhq/accord/internal/web"
@@ -44,7 +46,7 @@ type pageCase struct {
 	apis []string
 }
 
-func pageCases(lastDay, monthFrom, quarterFrom, end, lead, owner string) []pageCase {
+func pageCases(lastDay, reviewed, monthFrom, quarterFrom, end, lead, owner string) []pageCase {
 	quarterTo := end
 	return []pageCase{
 		{"/", []string{"/api/v1/reports/funnel?period=month&date=" + lastDay, "/api/v1/reports/funnel?period=ytd&date=" + lastDay,
@@ -54,6 +56,7 @@ func pageCases(lastDay, monthFrom, quarterFrom, end, lead, owner string) []pageC
 		{"/queue?owner=" + owner, []string{"/api/v1/obligations?status=open&owner=" + owner + "&limit=500"}},
 		{"/leads/" + lead, []string{"/api/v1/leads/" + lead}},
 		{"/review?week=" + lastDay, []string{"/api/v1/reviews/weeks/" + lastDay}},
+		{"/review?week=" + reviewed, []string{"/api/v1/reviews/weeks/" + reviewed}},
 		{"/planner?" + planQuery, []string{"/api/v1/plan?" + planQuery}},
 		{"/wall", []string{"/api/v1/reports/day?date=" + lastDay, "/api/v1/reports/funnel?period=week&date=" + lastDay,
 			"/api/v1/obligations?status=open&limit=1000"}},
@@ -65,13 +68,20 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // measurePages serves the API and the pages over the database as `accord
 // serve` does, with the clock at now (the history's last moment), signs
 // in as an admin and times each page and its API calls requests times.
-func measurePages(ctx context.Context, dbURL string, loc *time.Location, now time.Time, requests int, cases []pageCase) ([]PageFigure, error) {
+func measurePages(ctx context.Context, dbURL string, loc *time.Location, now time.Time, requests int, reviewed daily.Period, cases []pageCase) ([]PageFigure, error) {
 	st, err := dial.Open(ctx, dbURL)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	const email, password = "bench@accord.example", "bench password, not a secret"
+	if _, err := st.UpdateReview(ctx, reviewed.From, func(rv *store.Review) (store.AuditEntry, error) {
+		return review.TakeSnapshot(ctx, st, rv, reviewed, now, "accord bench")
+	}); err != nil {
+		return nil, fmt.Errorf("snapshot the week of %s: %w", reviewed.From, err)
+	}
+	// A new account each run: a kept database (--from) has the last one's.
+	const password = "bench password, not a secret"
+	email := fmt.Sprintf("bench-%d@accord.example", time.Now().UnixNano())
 	hash, err := auth.HashPassword(password)
 	if err != nil {
 		return nil, err

@@ -329,8 +329,12 @@ func Reports(ctx context.Context, o ReportsOptions) (ReportsResult, error) {
 		lastDay := last.Format(time.DateOnly)
 		q := daily.Fiscal{}.Quarter(lastDay)
 		m := daily.Fiscal{}.Month(lastDay)
-		cases := pageCases(lastDay, m.From, q.From, end.Format(time.DateOnly), string(appendLeadID(nil, o.Leads/2)), rgSDRs[0])
-		if res.Pages, err = measurePages(ctx, dbURL, loc, last, o.PageRequests, cases); err != nil {
+		// The week before the last is snapshotted for review, so its page
+		// compares every atom with the snapshot (the open week's shows
+		// totals only).
+		reviewed := daily.Fiscal{}.Week(last.AddDate(0, 0, -7).Format(time.DateOnly))
+		cases := pageCases(lastDay, reviewed.From, m.From, q.From, end.Format(time.DateOnly), string(appendLeadID(nil, o.Leads/2)), rgSDRs[0])
+		if res.Pages, err = measurePages(ctx, dbURL, loc, last, o.PageRequests, reviewed, cases); err != nil {
 			return res, fmt.Errorf("pages: %w", err)
 		}
 		res.MeetsPages = true

@@ -168,24 +168,8 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 		}
 	}
 	f.Cycle = cycle(rows)
-	reviews, err := st.Reviews(ctx, p.From, p.To)
-	if err != nil {
+	if f.Weeks, err = Weeks(ctx, st, o.Fiscal, p); err != nil {
 		return nil, err
-	}
-	status := map[string]string{}
-	for _, r := range reviews {
-		status[r.Week] = r.Status
-	}
-	f.Weeks = []WeekStatus{}
-	for w := o.Fiscal.Week(p.From); w.From < p.To; w = o.Fiscal.Week(w.To) {
-		if w.From < p.From {
-			continue // starts in the period before
-		}
-		ws := status[w.From]
-		if ws == "" {
-			ws = "open"
-		}
-		f.Weeks = append(f.Weeks, WeekStatus{Week: w.From, Status: ws})
 	}
 	if o.By != "" {
 		rows, err := st.Daily(ctx, store.DailyFilter{From: p.From, To: to, Metrics: Metrics, Dim: o.By, Summed: true})
@@ -201,6 +185,31 @@ func Build(ctx context.Context, st store.Store, o Options) (*Funnel, error) {
 		}
 	}
 	return f, nil
+}
+
+// Weeks lists the weeks that start in period p and where each stands in
+// the weekly review, from the reviews alone.
+func Weeks(ctx context.Context, st store.Store, fiscal daily.Fiscal, p daily.Period) ([]WeekStatus, error) {
+	reviews, err := st.Reviews(ctx, p.From, p.To)
+	if err != nil {
+		return nil, err
+	}
+	status := map[string]string{}
+	for _, r := range reviews {
+		status[r.Week] = r.Status
+	}
+	out := []WeekStatus{}
+	for w := fiscal.Week(p.From); w.From < p.To; w = fiscal.Week(w.To) {
+		if w.From < p.From {
+			continue // starts in the period before
+		}
+		ws := status[w.From]
+		if ws == "" {
+			ws = "open"
+		}
+		out = append(out, WeekStatus{Week: w.From, Status: ws})
+	}
+	return out, nil
 }
 
 func (f *Funnel) rows(totals map[string]daily.Cell, goals *agreement.Goals, kind string) []Row {

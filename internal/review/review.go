@@ -135,29 +135,76 @@ type Change struct {
 }
 
 // Restatement compares the snapshot with the atoms now: what later events
-// would change. The locked numbers stay what they were.
+// would change. The locked numbers stay what they were. Both sides are
+// put in key order and walked together: a week has some ten thousand
+// atoms, and two maps of them cost more than the rest of the page.
 func Restatement(snapshot, current []store.DailyRow) []Change {
-	was := map[daily.Key]daily.Cell{}
-	for _, r := range snapshot {
-		was[r.Key] = r.Cell
-	}
-	now := map[daily.Key]daily.Cell{}
-	for _, r := range current {
-		now[r.Key] = r.Cell
-	}
-	var out []Change
-	for k, c := range now {
-		if w := was[k]; w != c {
-			out = append(out, Change{Key: k, Locked: w, Current: c, Delta: daily.Cell{N: c.N - w.N, Cents: c.Cents - w.Cents}})
+	was, now := sortedAtoms(snapshot), sortedAtoms(current)
+	out := []Change{}
+	i, j := 0, 0
+	for i < len(was) || j < len(now) {
+		c := 0
+		switch {
+		case i == len(was):
+			c = 1
+		case j == len(now):
+			c = -1
+		default:
+			c = compareKeys(was[i].Key, now[j].Key)
+		}
+		switch {
+		case c < 0: // gone since
+			w := was[i].Cell
+			out = append(out, Change{Key: was[i].Key, Locked: w, Delta: daily.Cell{N: -w.N, Cents: -w.Cents}})
+			i++
+		case c > 0: // new since
+			n := now[j].Cell
+			out = append(out, Change{Key: now[j].Key, Current: n, Delta: n})
+			j++
+		default:
+			if w, n := was[i].Cell, now[j].Cell; w != n {
+				out = append(out, Change{Key: now[j].Key, Locked: w, Current: n, Delta: daily.Cell{N: n.N - w.N, Cents: n.Cents - w.Cents}})
+			}
+			i, j = i+1, j+1
 		}
 	}
-	for k, w := range was {
-		if _, ok := now[k]; !ok {
-			out = append(out, Change{Key: k, Locked: w, Delta: daily.Cell{N: -w.N, Cents: -w.Cents}})
-		}
+	if len(out) == 0 {
+		return nil
 	}
+	// Shown by day first.
 	slices.SortFunc(out, func(a, b Change) int {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Metric, b.Metric), cmp.Compare(a.Dim, b.Dim), cmp.Compare(a.Value, b.Value))
 	})
 	return out
+}
+
+// compareKeys orders atoms as Atoms reads them: by dimension in
+// daily.Dimensions order (the totals first), then day, metric and value.
+func compareKeys(a, b daily.Key) int {
+	if a.Dim != b.Dim {
+		return cmp.Or(cmp.Compare(dimRank(a.Dim), dimRank(b.Dim)), cmp.Compare(a.Dim, b.Dim))
+	}
+	return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.Metric, b.Metric), cmp.Compare(a.Value, b.Value))
+}
+
+func dimRank(dim string) int {
+	if dim == daily.All {
+		return -1
+	}
+	if i := slices.Index(daily.Dimensions, dim); i >= 0 {
+		return i
+	}
+	return len(daily.Dimensions)
+}
+
+// sortedAtoms returns rows in compareKeys order, copying only when they
+// are not already (the databases' text order need not be Go's).
+func sortedAtoms(rows []store.DailyRow) []store.DailyRow {
+	less := func(a, b store.DailyRow) int { return compareKeys(a.Key, b.Key) }
+	if slices.IsSortedFunc(rows, less) {
+		return rows
+	}
+	rows = slices.Clone(rows)
+	slices.SortFunc(rows, less)
+	return rows
 }

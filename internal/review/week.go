@@ -68,7 +68,14 @@ func Load(ctx context.Context, st store.Store, w daily.Period, loc *time.Locatio
 	} else if err != nil {
 		return nil, err
 	}
-	live, err := Atoms(ctx, st, w)
+	// Until a snapshot there is nothing to restate: the totals are all
+	// that is shown, one summed read. After, every atom is compared.
+	var live []store.DailyRow
+	if rv.SnapshotAt.IsZero() {
+		live, err = st.Daily(ctx, store.DailyFilter{From: w.From, To: w.To, Dim: daily.All, Summed: true})
+	} else {
+		live, err = Atoms(ctx, st, w)
+	}
 	if err != nil {
 		return nil, err
 	}

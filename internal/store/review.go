@@ -16,8 +16,10 @@ import (
 type ReviewStore interface {
 	// Review returns a week's review; ErrNotFound if it was never started.
 	Review(ctx context.Context, week string) (Review, error)
-	// Reviews lists the reviews of weeks starting in [from, to), without
-	// their snapshots.
+	// Reviews lists the weeks starting in [from, to) that have a review,
+	// with their Week and Status only: what a month's or a quarter's page
+	// shows of them, read without decoding the snapshots (a week's every
+	// atom) or comments.
 	Reviews(ctx context.Context, from, to string) ([]Review, error)
 	// UpdateReview reads a week's review (a new one with Status "open" if
 	// there is none), lets fn change it, and stores it with the audit

@@ -68,17 +68,15 @@ func (s *Server) showReview(w http.ResponseWriter, r *http.Request, status int, 
 		Month:    s.o.Fiscal.Month(wk.From),
 		Quarter:  s.o.Fiscal.Quarter(wk.From),
 		CanWrite: role.CanWrite(), CanLock: role.CanAdmin()}
-	f, err := s.funnel(r.Context(), numbers.Month, wk.From, "")
+	if d.Weeks, err = numbers.Weeks(r.Context(), s.o.Store, s.o.Fiscal, d.Month); err != nil {
+		return err
+	}
+	qw, err := numbers.Weeks(r.Context(), s.o.Store, s.o.Fiscal, d.Quarter)
 	if err != nil {
 		return err
 	}
-	d.Weeks = f.Weeks
-	qf, err := s.funnel(r.Context(), numbers.Quarter, wk.From, "")
-	if err != nil {
-		return err
-	}
-	d.QuarterWeeks = len(qf.Weeks)
-	for _, ws := range qf.Weeks {
+	d.QuarterWeeks = len(qw)
+	for _, ws := range qw {
 		if ws.Status == review.Locked {
 			d.QuarterReviewed++
 		}

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/accordhq/accord/internal/daily"
@@ -43,20 +45,44 @@ func (t *sqliteTx) AddDaily(ctx context.Context, delta daily.Counts) error {
 }
 
 func (s *Store) Daily(ctx context.Context, f store.DailyFilter) ([]store.DailyRow, error) {
+	if len(f.Metrics) > 0 && f.Prefix != "" {
+		// Read apart: planned as one query with an OR, SQLite walks the
+		// dimension's days (daily_dim_day) instead of seeking each metric.
+		named := f
+		named.Prefix, named.Metrics = "", slices.DeleteFunc(slices.Clone(f.Metrics), func(m string) bool { return strings.HasPrefix(m, f.Prefix) })
+		prefixed := f
+		prefixed.Metrics = nil
+		out, err := s.Daily(ctx, prefixed)
+		if err != nil {
+			return nil, err
+		}
+		if len(named.Metrics) > 0 { // else all were in the prefix
+			more, err := s.Daily(ctx, named)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, more...)
+		}
+		slices.SortStableFunc(out, func(x, y store.DailyRow) int {
+			return cmp.Or(cmp.Compare(x.Day, y.Day), cmp.Compare(x.Metric, y.Metric), cmp.Compare(x.Value, y.Value))
+		})
+		return out, nil
+	}
 	where := []string{"dim = ?"}
 	args := []any{f.Dim}
-	var metric []string
-	if len(f.Metrics) > 0 {
-		metric = append(metric, "metric IN ("+inList(len(f.Metrics))+")")
+	from := "daily"
+	switch {
+	case len(f.Metrics) > 0:
+		where = append(where, "metric IN ("+inList(len(f.Metrics))+")")
 		args = append(args, strArgs(f.Metrics)...)
-	}
-	if f.Prefix != "" {
+	case f.Prefix != "":
 		// A range on the key, so the primary key's order finds it.
-		metric = append(metric, "(metric >= ? AND metric < ?)")
+		where = append(where, "metric >= ? AND metric < ?")
 		args = append(args, f.Prefix, prefixEnd(f.Prefix))
-	}
-	if len(metric) > 0 {
-		where = append(where, "("+strings.Join(metric, " OR ")+")")
+	case f.From != "" || f.To != "":
+		// Every metric of some days: found by day, not by walking each
+		// metric's whole history.
+		from = "daily INDEXED BY daily_dim_day"
 	}
 	if f.From != "" {
 		where, args = append(where, "day >= ?"), append(args, f.From)
@@ -67,10 +93,10 @@ func (s *Store) Daily(ctx context.Context, f store.DailyFilter) ([]store.DailyRo
 	if f.Value != "" {
 		where, args = append(where, "value = ?"), append(args, f.Value)
 	}
-	q := `SELECT dim, metric, day, value, n, cents FROM daily WHERE ` + strings.Join(where, " AND ") +
+	q := `SELECT dim, metric, day, value, n, cents FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
 		` AND (n != 0 OR cents != 0) ORDER BY day, metric, value`
 	if f.Summed {
-		q = `SELECT dim, metric, '', value, SUM(n), SUM(cents) FROM daily WHERE ` + strings.Join(where, " AND ") +
+		q = `SELECT dim, metric, '', value, SUM(n), SUM(cents) FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") +
 			` GROUP BY metric, value HAVING SUM(n) != 0 OR SUM(cents) != 0 ORDER BY metric, value`
 	}
 	rows, err := s.reader.QueryContext(ctx, q, args...)

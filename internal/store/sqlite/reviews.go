@@ -29,22 +29,17 @@ func (s *Store) Review(ctx context.Context, week string) (store.Review, error) {
 }
 
 func (s *Store) Reviews(ctx context.Context, from, to string) ([]store.Review, error) {
-	rows, err := s.reader.QueryContext(ctx, `SELECT body FROM reviews WHERE week >= ? AND week < ? ORDER BY week`, from, to)
+	rows, err := s.reader.QueryContext(ctx, `SELECT week, status FROM reviews WHERE week >= ? AND week < ? ORDER BY week`, from, to)
 	if err != nil {
 		return nil, fmt.Errorf("list reviews: %w", err)
 	}
 	defer rows.Close()
 	var out []store.Review
 	for rows.Next() {
-		var body string
-		if err := rows.Scan(&body); err != nil {
-			return nil, err
-		}
 		var r store.Review
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			return nil, err
+		if err := rows.Scan(&r.Week, &r.Status); err != nil {
+			return nil, fmt.Errorf("list reviews: %w", err)
 		}
-		r.Snapshot = nil
 		out = append(out, r)
 	}
 	return out, rows.Err()

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"ObligationsFromEvents", testObligationsFromEvents},
 		{"DailyAtoms", testDailyAtoms},
 		{"DailySummed", testDailySummed},
+		{"Reviews", testReviews},
 		{"LeadValues", testLeadValues},
 		{"Users", testUsers},
 		{"Sessions", testSessions},
