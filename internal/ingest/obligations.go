@@ -105,7 +105,9 @@ func (p *projector) flushObligations(ctx context.Context) error {
 		if w.gone[k] {
 			continue
 		}
-		history, err := p.tx.LeadEvents(ctx, k)
+		// The batch is stored by now (live ingest inserts it before the
+		// flush; a rebuild has filed it), so it is part of the history.
+		history, err := p.tx.LeadEvents(ctx, k, p.last)
 		if err != nil {
 			return err
 		}

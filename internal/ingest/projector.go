@@ -51,6 +51,10 @@ type projector struct {
 	// refiled is set once the batch has moved stored events to another
 	// lead (a merge, a deal that changed leads).
 	refiled bool
+	// first and last are the sequence numbers of the batch's first and
+	// last event. The history stored before the batch is what precedes
+	// first: during a rebuild the rest of the log is stored too.
+	first, last int64
 }
 
 func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork, dw *dailyWork) *projector {
@@ -65,6 +69,10 @@ func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork, dw *
 
 // run preloads what the batch refers to, then applies each event.
 func (p *projector) run(ctx context.Context, evs []*event.Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	p.first, p.last = evs[0].Seq, evs[len(evs)-1].Seq
 	if err := p.preload(ctx, evs); err != nil {
 		return err
 	}
@@ -375,7 +383,7 @@ func (p *projector) upsert(e *event.Event) (*event.Lead, error) {
 // refold rebuilds a lead from its stored events, the batch's events so far
 // and e.
 func (p *projector) refold(ctx context.Context, key string, e *event.Event) error {
-	stored, err := p.tx.LeadEvents(ctx, key)
+	stored, err := p.tx.LeadEvents(ctx, key, p.first-1)
 	if err != nil {
 		return err
 	}
@@ -417,7 +425,7 @@ func (p *projector) applyOpportunity(ctx context.Context, e *event.Event) error 
 			return err
 		}
 	} else {
-		stored, err := p.tx.OpportunityEvents(ctx, o.OpportunityID)
+		stored, err := p.tx.OpportunityEvents(ctx, o.OpportunityID, p.first-1)
 		if err != nil {
 			return err
 		}
@@ -515,8 +523,8 @@ func (p *projector) flush(ctx context.Context) error {
 	return p.flushObligations(ctx)
 }
 
-// union joins stored events with the batch's own, once each: during a
-// rebuild the batch is already in the log, so the same event can be in both.
+// union joins stored events with the batch's own, once each (the batch's
+// copy wins: it carries the lead this replay filed it under).
 func union(stored []event.Event, batch []*event.Event) []event.Event {
 	out := make([]event.Event, 0, len(stored)+len(batch))
 	have := make(map[int64]bool, len(batch))

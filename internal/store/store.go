@@ -96,7 +96,9 @@ type Store interface {
 
 	// ResetProjections empties everything derived from the log, ready for
 	// a rebuild: leads, obligations and the unfired alerts. The log itself,
-	// and the alerts already fired, are untouched.
+	// and the alerts already fired, are untouched; its events keep the lead
+	// they were filed under until the replay files them again (rewriting
+	// millions of rows twice cost more than the rest of the reset).
 	ResetProjections(ctx context.Context) error
 }
 
@@ -116,10 +118,14 @@ type Tx interface {
 	MergeLead(ctx context.Context, from, into string) error
 	// RekeyOpportunityEvents files an opportunity's events under a lead.
 	RekeyOpportunityEvents(ctx context.Context, opportunityID, leadKey string) error
-	// LeadEvents returns the stored events filed under a lead.
-	LeadEvents(ctx context.Context, key string) ([]event.Event, error)
-	// OpportunityEvents returns the stored events of one opportunity.
-	OpportunityEvents(ctx context.Context, id string) ([]event.Event, error)
+	// LeadEvents returns the stored events filed under a lead up to and
+	// including sequence number through. A rebuild replays a log whose
+	// later events still carry the lead they were filed under before: the
+	// bound keeps them out of the history it refolds.
+	LeadEvents(ctx context.Context, key string, through int64) ([]event.Event, error)
+	// OpportunityEvents returns the stored events of one opportunity up to
+	// and including sequence number through.
+	OpportunityEvents(ctx context.Context, id string, through int64) ([]event.Event, error)
 
 	// ResolveAliases maps each known lead ref (id or alias) to its lead key.
 	ResolveAliases(ctx context.Context, refs []string) (map[string]string, error)

@@ -240,8 +240,8 @@ func (s *Store) Counts(ctx context.Context) (store.Counts, error) {
 // ResetProjections empties everything derived from the log, under the
 // writer lock so no ingest in any process interleaves with it. TRUNCATE
 // rather than DELETE: a rebuild of millions of leads should not first leave
-// millions of dead rows behind. The log is unfiled first, so the tables
-// readers use are locked only for the short TRUNCATE.
+// millions of dead rows behind. The events keep their lead until the replay
+// files them again (see store.Store).
 func (s *Store) ResetProjections(ctx context.Context) error {
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{BeginQuery: beginWrite})
 	if err != nil {
@@ -249,7 +249,6 @@ func (s *Store) ResetProjections(ctx context.Context) error {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	for _, q := range []string{
-		`UPDATE events SET lead_key = NULL WHERE lead_key IS NOT NULL`,
 		`TRUNCATE leads, lead_aliases, opportunities, people`,
 		// Fired alerts stay: a rebuild never fires one again. The delete
 		// goes first, so obligations too is locked only for its TRUNCATE.

@@ -152,18 +152,18 @@ func (t *pgTx) RekeyOpportunityEvents(ctx context.Context, opportunityID, leadKe
 		`UPDATE events SET lead_key = $1 WHERE opportunity_ref = $2`, leadKey, opportunityID)
 }
 
-func (t *pgTx) LeadEvents(ctx context.Context, key string) ([]event.Event, error) {
+func (t *pgTx) LeadEvents(ctx context.Context, key string, through int64) ([]event.Event, error) {
 	if err := t.sync(ctx); err != nil {
 		return nil, err
 	}
-	return queryEvents(ctx, t.tx, `WHERE lead_key = $1`, key)
+	return queryEvents(ctx, t.tx, `WHERE lead_key = $1 AND seq <= $2`, key, through)
 }
 
-func (t *pgTx) OpportunityEvents(ctx context.Context, id string) ([]event.Event, error) {
+func (t *pgTx) OpportunityEvents(ctx context.Context, id string, through int64) ([]event.Event, error) {
 	if err := t.sync(ctx); err != nil {
 		return nil, err
 	}
-	return queryEvents(ctx, t.tx, `WHERE opportunity_ref = $1`, id)
+	return queryEvents(ctx, t.tx, `WHERE opportunity_ref = $1 AND seq <= $2`, id, through)
 }
 
 func (t *pgTx) ResolveAliases(ctx context.Context, refs []string) (map[string]string, error) {

@@ -238,7 +238,6 @@ func (s *Store) ResetProjections(ctx context.Context) error {
 	defer tx.Rollback()
 	for _, q := range []string{
 		`DELETE FROM leads`, `DELETE FROM lead_aliases`, `DELETE FROM opportunities`, `DELETE FROM people`,
-		`UPDATE events SET lead_key = NULL WHERE lead_key IS NOT NULL`,
 		`DELETE FROM obligations`, `DELETE FROM alerts WHERE fired_at IS NULL`, `DELETE FROM daily`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

@@ -224,12 +224,12 @@ func (t *sqliteTx) RekeyOpportunityEvents(ctx context.Context, opportunityID, le
 	return nil
 }
 
-func (t *sqliteTx) LeadEvents(ctx context.Context, key string) ([]event.Event, error) {
-	return queryEvents(ctx, t.tx, `WHERE lead_key = ?`, key)
+func (t *sqliteTx) LeadEvents(ctx context.Context, key string, through int64) ([]event.Event, error) {
+	return queryEvents(ctx, t.tx, `WHERE lead_key = ? AND seq <= ?`, key, through)
 }
 
-func (t *sqliteTx) OpportunityEvents(ctx context.Context, id string) ([]event.Event, error) {
-	return queryEvents(ctx, t.tx, `WHERE opportunity_ref = ?`, id)
+func (t *sqliteTx) OpportunityEvents(ctx context.Context, id string, through int64) ([]event.Event, error) {
+	return queryEvents(ctx, t.tx, `WHERE opportunity_ref = ? AND seq <= ?`, id, through)
 }
 
 func (t *sqliteTx) ResolveAliases(ctx context.Context, refs []string) (map[string]string, error) {
