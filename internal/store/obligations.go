@@ -38,8 +38,13 @@ type ObligationTx interface {
 type ObligationStore interface {
 	// LeadObligations returns every obligation of a lead, oldest first.
 	LeadObligations(ctx context.Context, key string) ([]*obligation.Obligation, error)
-	// Obligations lists obligations started in [From, To), oldest first.
+	// Obligations lists obligations started in [From, To), oldest first
+	// (or by due time: see ObligationFilter.ByDue).
 	Obligations(ctx context.Context, f ObligationFilter) ([]*obligation.Obligation, error)
+	// CountObligations counts the obligations Obligations would list
+	// without a limit, so a page that shows a first part can say of how
+	// many.
+	CountObligations(ctx context.Context, f ObligationFilter) (int, error)
 	// Alerts lists alerts, newest first.
 	Alerts(ctx context.Context, f AlertFilter) ([]Alert, error)
 
@@ -86,7 +91,14 @@ type ObligationFilter struct {
 	// AfterID pages: obligations after this one in (started_at, id) order.
 	AfterStarted time.Time
 	AfterID      string
-	Limit        int
+	// ByDue lists by due time instead, the soonest (the most overdue)
+	// first, ties by id, and Limit keeps the soonest: a rep's queue is
+	// what to do next, not what came in first. Only an open obligation
+	// whose clock runs has a due time; the rest (paused, or with Status
+	// other than "open") come after, by id. It does not page: AfterID
+	// must be empty.
+	ByDue bool
+	Limit int
 }
 
 // AlertFilter selects alerts.

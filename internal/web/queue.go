@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -33,6 +34,9 @@ type queueData struct {
 	Person *people.Person
 	People []*people.Person
 	Rows   []queueRow
+	// Open is how many the rep has open: more than len(Rows) when the
+	// queue is cut at queueLimit.
+	Open int
 	// Counts by state, for the summary line.
 	Counts map[string]int
 	Zone   string
@@ -40,7 +44,9 @@ type queueData struct {
 }
 
 // queueLimit bounds one queue's rows: a rep with more open obligations
-// than this has a problem a longer list will not solve.
+// than this has a problem a longer list will not solve. The rows kept are
+// the ones due soonest: the breaches first, then the clocks nearest to
+// running out; paused ones, due at no time, only if there is room.
 const queueLimit = 500
 
 // ownerOf is whose queue to show: the one asked for, else the person
@@ -76,9 +82,18 @@ func (s *Server) queueOf(r *http.Request) (queueData, error) {
 	if d.Owner == "" {
 		return d, nil
 	}
-	obs, err := s.o.Store.Obligations(ctx, store.ObligationFilter{Status: string(obligation.Open), Owner: d.Owner, Limit: queueLimit})
+	f := store.ObligationFilter{Status: string(obligation.Open), Owner: d.Owner, ByDue: true, Limit: queueLimit}
+	obs, err := s.o.Store.Obligations(ctx, f)
 	if err != nil {
-		return d, err
+		return d, fmt.Errorf("queue of %s: %w", d.Owner, err)
+	}
+	d.Open = len(obs)
+	if len(obs) == queueLimit {
+		// Counted only when cut: it reads the owner's entries of the
+		// open-obligations index, no bodies.
+		if d.Open, err = s.o.Store.CountObligations(ctx, f); err != nil {
+			return d, fmt.Errorf("queue of %s: %w", d.Owner, err)
+		}
 	}
 	book, err := s.o.Ingest.Versions().Get(ctx)
 	if err != nil {
@@ -103,7 +118,11 @@ func (s *Server) queueOf(r *http.Request) (queueData, error) {
 		d.Counts[cs.State]++
 	}
 	// Most urgent first: the least business time left (the latest first
-	// among breaches is no better, so breaches sort by how late).
+	// among breaches is no better, so breaches sort by how late). The
+	// store picked the rows by wall-clock due time, which it can index;
+	// across calendars (business hours against around the clock) the two
+	// orders can differ, but in both every breach comes before anything
+	// not yet due.
 	slices.SortStableFunc(d.Rows, func(a, b queueRow) int {
 		switch {
 		case a.LeftSecs < b.LeftSecs:
@@ -137,7 +156,7 @@ func (s *Server) queueJSON(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	return json.NewEncoder(w).Encode(map[string]any{"owner": d.Owner, "as_of": d.AsOf.UTC(), "rows": d.Rows})
+	return json.NewEncoder(w).Encode(map[string]any{"owner": d.Owner, "as_of": d.AsOf.UTC(), "open": d.Open, "rows": d.Rows})
 }
 
 func nonEmpty(xs ...string) []string {

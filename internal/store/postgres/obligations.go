@@ -68,10 +68,10 @@ func (t *pgTx) DeleteObligations(ctx context.Context, keys []string) error {
 }
 
 const (
-	saveObligations = `INSERT INTO obligations (id, lead_key, status, owner, started_at, body)
-SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+	saveObligations = `INSERT INTO obligations (id, lead_key, status, owner, started_at, due_at, body)
+SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
 ON CONFLICT (id) DO UPDATE SET lead_key = excluded.lead_key, status = excluded.status, owner = excluded.owner,
-	started_at = excluded.started_at, body = excluded.body`
+	started_at = excluded.started_at, due_at = excluded.due_at, body = excluded.body`
 	// unscheduleAlerts may be pipelined (prepared): the partial index on
 	// obligation_id of the unfired alerts is its plan at any table size.
 	unscheduleAlerts = `DELETE FROM alerts WHERE fired_at IS NULL AND obligation_id = ANY($1::text[])`
@@ -108,6 +108,9 @@ func (t *pgTx) SaveObligations(ctx context.Context, obs []*obligation.Obligation
 	n := len(obs)
 	id, key, status, owner, body := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	started := make([]time.Time, n)
+	// due is the due_at column: NULL unless open with its clock running
+	// (see 0009).
+	due := make([]*time.Time, n)
 	err := inParallel(n, func(i int) error {
 		o := obs[i]
 		b, err := json.Marshal(o)
@@ -115,13 +118,16 @@ func (t *pgTx) SaveObligations(ctx context.Context, obs []*obligation.Obligation
 			return fmt.Errorf("encode obligation %s: %w", o.ID, err)
 		}
 		id[i], key[i], status[i], owner[i], started[i], body[i] = o.ID, o.LeadKey, string(o.Status), o.Owner, o.StartedAt, string(b)
+		if o.Status == obligation.Open && !o.DueAt.IsZero() {
+			due[i] = &o.DueAt
+		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if err := t.write(ctx, fmt.Sprintf("save %d obligations", n), saveObligations,
-		id, key, status, owner, started, body); err != nil {
+		id, key, status, owner, started, due, body); err != nil {
 		return err
 	}
 	if err := t.write(ctx, fmt.Sprintf("unschedule the alerts of %d obligations", n), unscheduleAlerts, id); err != nil {
@@ -188,8 +194,46 @@ func (s *Store) LeadObligations(ctx context.Context, key string) ([]*obligation.
 	return queryObligations(ctx, s.pool, `WHERE lead_key = `+leadOf+` ORDER BY started_at, id`, key)
 }
 
-// Obligations lists obligations by start time, oldest first.
+// Obligations lists obligations by start time, oldest first, or by due
+// time (f.ByDue), the soonest first.
 func (s *Store) Obligations(ctx context.Context, f store.ObligationFilter) ([]*obligation.Obligation, error) {
+	where, args, err := obligationsWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	if f.ByDue {
+		// The order of obligations_queue (see 0009): ascending puts the
+		// NULLs, no due time, last.
+		where += " ORDER BY due_at, id"
+	} else {
+		where += " ORDER BY started_at, id"
+	}
+	if f.Limit > 0 {
+		args = append(args, f.Limit)
+		where += " LIMIT $" + strconv.Itoa(len(args)-1)
+	}
+	return queryObligations(ctx, s.pool, where, args...)
+}
+
+// CountObligations counts what Obligations would list without a limit.
+func (s *Store) CountObligations(ctx context.Context, f store.ObligationFilter) (int, error) {
+	where, args, err := obligationsWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM obligations `+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count obligations: %w", err)
+	}
+	return n, nil
+}
+
+// obligationsWhere is the WHERE clause of f, without its order or limit;
+// args starts with the query mode.
+func obligationsWhere(f store.ObligationFilter) (string, []any, error) {
+	if f.ByDue && f.AfterID != "" {
+		return "", nil, fmt.Errorf("list obligations: paging (after %s) is by start time, not by due time", f.AfterID)
+	}
 	// The filters vary from call to call, and so does the best plan.
 	where, args := "WHERE true", []any{planEachRun}
 	arg := func(v any) string {
@@ -211,11 +255,7 @@ func (s *Store) Obligations(ctx context.Context, f store.ObligationFilter) ([]*o
 	if f.AfterID != "" {
 		where += " AND (started_at, id) > (" + arg(f.AfterStarted) + ", " + arg(f.AfterID) + ")"
 	}
-	where += " ORDER BY started_at, id"
-	if f.Limit > 0 {
-		where += " LIMIT " + arg(f.Limit)
-	}
-	return queryObligations(ctx, s.pool, where, args...)
+	return where, args, nil
 }
 
 // Alerts lists alerts, newest first.

@@ -43,19 +43,19 @@ func (t *sqliteTx) SaveObligations(ctx context.Context, obs []*obligation.Obliga
 		return nil
 	}
 	err := eachChunk(obs, chunk/8, func(part []*obligation.Obligation) error {
-		args := make([]any, 0, 6*len(part))
+		args := make([]any, 0, 7*len(part))
 		ids := make([]any, 0, len(part))
 		for _, o := range part {
 			body, err := json.Marshal(o)
 			if err != nil {
 				return err
 			}
-			args = append(args, o.ID, o.LeadKey, string(o.Status), o.Owner, micros(o.StartedAt), string(body))
+			args = append(args, o.ID, o.LeadKey, string(o.Status), o.Owner, micros(o.StartedAt), queueDue(o), string(body))
 			ids = append(ids, o.ID)
 		}
-		if err := write(ctx, t.tx, `INSERT INTO obligations (id, lead_key, status, owner, started_at, body) VALUES `+
-			placeholders(len(part), 6)+` ON CONFLICT (id) DO UPDATE SET lead_key = excluded.lead_key, status = excluded.status,
-			owner = excluded.owner, started_at = excluded.started_at, body = excluded.body`, args...); err != nil {
+		if err := write(ctx, t.tx, `INSERT INTO obligations (id, lead_key, status, owner, started_at, due_at, body) VALUES `+
+			placeholders(len(part), 7)+` ON CONFLICT (id) DO UPDATE SET lead_key = excluded.lead_key, status = excluded.status,
+			owner = excluded.owner, started_at = excluded.started_at, due_at = excluded.due_at, body = excluded.body`, args...); err != nil {
 			return fmt.Errorf("save obligations: %w", err)
 		}
 		return write(ctx, t.tx, `DELETE FROM alerts WHERE fired_at IS NULL AND obligation_id IN (`+inList(len(ids))+`)`, ids...)
@@ -119,6 +119,39 @@ func (s *Store) LeadObligations(ctx context.Context, key string) ([]*obligation.
 }
 
 func (s *Store) Obligations(ctx context.Context, f store.ObligationFilter) ([]*obligation.Obligation, error) {
+	q, args, err := obligationsWhere(f)
+	if err != nil {
+		return nil, err
+	}
+	if f.ByDue {
+		// The order of obligations_queue (see 0009).
+		q += " ORDER BY due_at IS NULL, due_at, id"
+	} else {
+		q += " ORDER BY started_at, id"
+	}
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return queryObligations(ctx, s.reader, q, args...)
+}
+
+func (s *Store) CountObligations(ctx context.Context, f store.ObligationFilter) (int, error) {
+	q, args, err := obligationsWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	if err := s.reader.QueryRowContext(ctx, `SELECT count(*) FROM obligations `+q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count obligations: %w", err)
+	}
+	return n, nil
+}
+
+// obligationsWhere is the WHERE clause of f, without its order or limit.
+func obligationsWhere(f store.ObligationFilter) (string, []any, error) {
+	if f.ByDue && f.AfterID != "" {
+		return "", nil, fmt.Errorf("list obligations: paging (after %s) is by start time, not by due time", f.AfterID)
+	}
 	var where []string
 	var args []any
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
@@ -128,7 +161,13 @@ func (s *Store) Obligations(ctx context.Context, f store.ObligationFilter) ([]*o
 	if !f.To.IsZero() {
 		add("started_at < ?", micros(f.To))
 	}
-	if f.Status != "" {
+	switch f.Status {
+	case "":
+	case string(obligation.Open):
+		// A literal, not a parameter: SQLite uses a partial index (WHERE
+		// status = 'open') only when it can see the query asks the same.
+		where = append(where, "status = 'open'")
+	default:
 		add("status = ?", f.Status)
 	}
 	if f.Owner != "" {
@@ -138,15 +177,19 @@ func (s *Store) Obligations(ctx context.Context, f store.ObligationFilter) ([]*o
 		where = append(where, "(started_at, id) > (?, ?)")
 		args = append(args, micros(f.AfterStarted), f.AfterID)
 	}
-	q := ""
-	if len(where) > 0 {
-		q = "WHERE " + strings.Join(where, " AND ")
+	if len(where) == 0 {
+		return "", nil, nil
 	}
-	q += " ORDER BY started_at, id"
-	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	return "WHERE " + strings.Join(where, " AND "), args, nil
+}
+
+// queueDue is an obligation's due_at column: when it is due while it is
+// open and its clock runs, else NULL (see 0009).
+func queueDue(o *obligation.Obligation) any {
+	if o.Status != obligation.Open || o.DueAt.IsZero() {
+		return nil
 	}
-	return queryObligations(ctx, s.reader, q, args...)
+	return micros(o.DueAt)
 }
 
 func (s *Store) Alerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error) {

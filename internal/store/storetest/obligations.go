@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,6 +102,129 @@ func testObligations(t *testing.T, open Opener) {
 	if open, _ := st.Obligations(ctx, store.ObligationFilter{Status: "open"}); len(open) != 2 {
 		t.Errorf("open obligations = %d, want 2", len(open))
 	}
+}
+
+// testObligationsByDue: a rep's queue lists their open obligations by due
+// time, the soonest first, and a limit keeps the soonest, whatever order
+// they started in; those without a due time (paused) come last; the order
+// follows a due time that moves and a close.
+func testObligationsByDue(t *testing.T, open Opener) {
+	st := open(t)
+	ctx := t.Context()
+	// Started a minute apart, due in another order: ob_3 started first
+	// and is due last. ob_2 and ob_5 are due at the same time.
+	dues := map[string]int{"ob_3": 90, "ob_6": 10, "ob_1": 40, "ob_2": 20, "ob_5": 20, "ob_4": 60, "ob_0": 5}
+	var obs []*obligation.Obligation
+	started := 0
+	for _, id := range []string{"ob_3", "ob_6", "ob_1", "ob_2", "ob_5", "ob_4", "ob_0"} {
+		o := ob(id, "L"+id, minute(dues[id]))
+		o.StartedAt, o.ResumedAt = minute(started), minute(started)
+		started++
+		obs = append(obs, o)
+	}
+	obs[len(obs)-1].Owner = "kim" // ob_0, due first, is another rep's
+	paused := ob("ob_p", "Lp", minute(1))
+	paused.StartedAt, paused.PausedAt, paused.ResumedAt = minute(started), minute(started+1), time.Time{}
+	paused.DueAt, paused.WarnAt, paused.EscalateAt = time.Time{}, time.Time{}, time.Time{}
+	met := ob("ob_m", "Lm", minute(2))
+	met.StartedAt, met.Status, met.ClosedAt, met.WarnAt, met.EscalateAt = minute(started), obligation.Met, minute(started+1), time.Time{}, time.Time{}
+	saveObs(t, st, T0, append(obs, paused, met)...)
+
+	queue := func(limit int) []string {
+		t.Helper()
+		got, err := st.Obligations(ctx, store.ObligationFilter{Status: string(obligation.Open), Owner: "sam", ByDue: true, Limit: limit})
+		if err != nil {
+			t.Fatalf("Obligations by due (limit %d): %v", limit, err)
+		}
+		ids := make([]string, len(got))
+		for i, o := range got {
+			ids[i] = o.ID
+		}
+		return ids
+	}
+	check := func(what string, got []string, want ...string) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: %v, want %v", what, got, want)
+		}
+	}
+	check("the first 3 by due", queue(3), "ob_6", "ob_2", "ob_5")
+	check("all by due", queue(0), "ob_6", "ob_2", "ob_5", "ob_1", "ob_4", "ob_3", "ob_p")
+	if got, err := st.Obligations(ctx, store.ObligationFilter{Status: string(obligation.Open), Owner: "sam", Limit: 3}); err != nil || len(got) != 3 || got[0].ID != "ob_3" {
+		t.Errorf("the first 3 by start = %d, %v; want ob_3 first", len(got), err)
+	}
+	for _, c := range []struct {
+		f    store.ObligationFilter
+		want int
+	}{
+		{store.ObligationFilter{Status: string(obligation.Open), Owner: "sam"}, 7},
+		{store.ObligationFilter{Status: string(obligation.Open), Owner: "sam", ByDue: true, Limit: 3}, 7},
+		{store.ObligationFilter{Status: string(obligation.Open)}, 8},
+		{store.ObligationFilter{Owner: "sam"}, 8},
+		{store.ObligationFilter{Status: string(obligation.Open), Owner: "sam", From: minute(2), To: minute(5)}, 3},
+	} {
+		if n, err := st.CountObligations(ctx, c.f); err != nil || n != c.want {
+			t.Errorf("CountObligations(%+v) = %d, %v; want %d", c.f, n, err, c.want)
+		}
+	}
+
+	// ob_3's deadline moves to the front, ob_6 is met, and the paused
+	// one resumes due after everything else.
+	obs[0].DueAt = minute(1)
+	obs[1].Status, obs[1].ClosedAt = obligation.Met, minute(3)
+	paused.PausedAt, paused.ResumedAt, paused.DueAt = time.Time{}, minute(30), minute(100)
+	saveObs(t, st, T0, obs[0], obs[1], paused)
+	check("after the changes, the first 3", queue(3), "ob_3", "ob_2", "ob_5")
+	check("after the changes, all", queue(0), "ob_3", "ob_2", "ob_5", "ob_1", "ob_4", "ob_p")
+
+	if _, err := st.Obligations(ctx, store.ObligationFilter{ByDue: true, AfterID: "ob_1", AfterStarted: minute(2)}); err == nil {
+		t.Error("paging by due time with a start-time cursor: no error")
+	}
+}
+
+// DueFixtures are open obligations of owner "sam" as a store before
+// migration 0009 (due_at) holds them, for the migration tests: due times
+// in several zones, to the nanosecond, one a hair before the next second,
+// one the same instant as another written in another zone; and a paused
+// and a met one, which have no due time in the queue. DueFixturesQueue is
+// their queue.
+func DueFixtures() []*obligation.Obligation {
+	at := func(s string) time.Time {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			panic(err)
+		}
+		return t
+	}
+	mk := func(id string, status obligation.Status, due time.Time) *obligation.Obligation {
+		return &obligation.Obligation{ID: id, LeadKey: "L" + id, Version: 1, Rule: "speed to lead", Kind: obligation.FirstTouch,
+			Owner: "sam", Calendar: "24/7", Within: time.Hour, StartedAt: at("2026-03-02T08:00:00Z"), Status: status, DueAt: due}
+	}
+	paused := mk("ob_paused", obligation.Open, time.Time{})
+	paused.PausedAt = at("2026-03-02T08:30:00Z")
+	return []*obligation.Obligation{
+		mk("ob_utc", obligation.Open, at("2026-03-02T09:05:00Z")),
+		// 09:05:00.9996 UTC: after ob_utc, and not rounded into 09:05:01.
+		mk("ob_ny", obligation.Open, at("2026-03-02T04:05:00.9996-05:00")),
+		// 09:04:59.123456789 UTC, the soonest.
+		mk("ob_ist", obligation.Open, at("2026-03-02T14:34:59.123456789+05:30")),
+		// The same instant as ob_utc: after it by id.
+		mk("ob_utc2", obligation.Open, at("2026-03-02T10:05:00+01:00")),
+		mk("ob_met", obligation.Met, at("2026-03-02T09:00:00Z")),
+		paused,
+	}
+}
+
+// DueFixturesQueue is the ids of sam's open DueFixtures by due time.
+const DueFixturesQueue = "ob_ist ob_utc ob_utc2 ob_ny ob_paused"
+
+// IDs is the obligations' ids, space-separated.
+func IDs(obs []*obligation.Obligation) string {
+	ids := make([]string, len(obs))
+	for i, o := range obs {
+		ids[i] = o.ID
+	}
+	return strings.Join(ids, " ")
 }
 
 // testAlertsFireOnce: an alert fires once, at or after its time, earliest

@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"AgreementInForce", testAgreementInForce},
 		{"Audit", testAudit},
 		{"Obligations", testObligations},
+		{"ObligationsByDue", testObligationsByDue},
 		{"AlertsFireOnce", testAlertsFireOnce},
 		{"FireAlertsConcurrently", testFireAlertsConcurrently},
 		{"Deliveries", testDeliveries},
