@@ -196,7 +196,7 @@ func (p *projector) flushDaily(ctx context.Context) error {
 		}
 	}
 	if len(keys) == 0 {
-		return p.tx.AddDaily(ctx, w.delta)
+		return p.addDaily(ctx)
 	}
 	// Each changed lead's opportunities now: as stored, those of leads
 	// merged into it too, with this batch's versions (which may move).
@@ -243,7 +243,17 @@ func (p *projector) flushDaily(ctx context.Context) error {
 		}
 		w.delta.Add(w.counter.Of(l, os), 1)
 	}
-	return p.tx.AddDaily(ctx, w.delta)
+	return p.addDaily(ctx)
+}
+
+// addDaily writes the batch's difference, or, in a rebuild, adds it to the
+// atoms kept for a later write (see rebuildAtoms).
+func (p *projector) addDaily(ctx context.Context) error {
+	if p.atoms != nil {
+		p.atoms.Add(p.daily.delta, 1)
+		return nil
+	}
+	return p.tx.AddDaily(ctx, p.daily.delta)
 }
 
 // TierOf grades a lead by the version that was in force when it was

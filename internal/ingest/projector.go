@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/accordhq/accord/internal/agreement"
+	"github.com/accordhq/accord/internal/daily"
 	"github.com/accordhq/accord/internal/event"
 	"github.com/accordhq/accord/internal/lead"
 	"github.com/accordhq/accord/internal/obligation"
@@ -55,6 +56,9 @@ type projector struct {
 	// last event. The history stored before the batch is what precedes
 	// first: during a rebuild the rest of the log is stored too.
 	first, last int64
+	// atoms, when set (a rebuild), sums the atoms' changes across batches
+	// instead of writing each batch's.
+	atoms daily.Counts
 }
 
 func newProjector(tx store.Tx, emailNorm func(string) string, sla *slaWork, dw *dailyWork) *projector {
