@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"sort"
 	"strings"
@@ -282,9 +283,11 @@ func Reports(ctx context.Context, o ReportsOptions) (ReportsResult, error) {
 		if err != nil {
 			return res, err
 		}
+		gc := debug.SetGCPercent(ingest.RebuildGCPercent) // as accord rebuild runs
 		t := time.Now()
 		got, err := ingest.New(st, ingest.Options{Location: loc}).Rebuild(ctx, 5000, o.Count)
 		took := time.Since(t)
+		debug.SetGCPercent(gc)
 		st.Close()
 		if err != nil {
 			return res, fmt.Errorf("rebuild: %w", err)

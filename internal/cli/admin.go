@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/accordhq/accord/internal/config"
@@ -60,6 +62,9 @@ var rebuildCmd = command{
 			return err
 		}
 		defer st.Close()
+		if os.Getenv("GOGC") == "" {
+			defer debug.SetGCPercent(debug.SetGCPercent(ingest.RebuildGCPercent))
+		}
 		start := time.Now()
 		bar := newProgress(e.stderr, "rebuild", 0)
 		n, err := ingest.New(st, ingest.Options{StripPlusAddressing: cfg.StripPlus, Location: cfg.Location}).Rebuild(ctx, *batch, bar.set)

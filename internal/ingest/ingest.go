@@ -369,6 +369,14 @@ func (s *Service) writeOnce(ctx context.Context, batches [][]event.Item, lookup 
 	return reps, nil
 }
 
+// RebuildGCPercent is the garbage collector's GOGC for a rebuild, which
+// allocates a decoded lead, payload and atom set per event and keeps
+// little: on 1.4M events (100,000 leads), GOGC 400 against the default
+// 100 took the rebuild's CPU from 36 s to 26 s and its peak RSS from 196
+// to 431 MB.
+// The commands that rebuild set it (unless GOGC is set) for the rebuild.
+const RebuildGCPercent = 400
+
 // rebuildAtoms bounds the atoms a rebuild keeps unwritten (a few hundred
 // bytes each).
 const rebuildAtoms = 200_000
