@@ -26,7 +26,19 @@ const pageSize = 1000
 // leads, and marketing's lead_must_have of the version in force at the end
 // of the period (or, if none was yet, of the latest in force).
 func Load(ctx context.Context, st store.Store, from, to time.Time) (Input, error) {
-	var in Input
+	in, err := LoadObligations(ctx, st, from, to)
+	if err != nil {
+		return in, err
+	}
+	return in, in.LoadLeads(ctx, st, from, to)
+}
+
+// LoadObligations is Load without the leads. Shares met count obligations
+// only, and a lead is a round trip each, most of a Load's time: a page
+// showing a long trend around a short period reads the span's
+// obligations once and the leads of the period alone (LoadLeads).
+func LoadObligations(ctx context.Context, st store.Store, from, to time.Time) (Input, error) {
+	in := Input{Leads: map[string]*lead.Lead{}}
 	f := store.ObligationFilter{From: from, To: to, Limit: pageSize}
 	for {
 		page, err := st.Obligations(ctx, f)
@@ -39,33 +51,6 @@ func Load(ctx context.Context, st store.Store, from, to time.Time) (Input, error
 		}
 		last := page[len(page)-1]
 		f.AfterStarted, f.AfterID = last.StartedAt, last.ID
-	}
-
-	var keys []string
-	seen := map[string]bool{}
-	for _, o := range in.Obligations {
-		if !seen[o.LeadKey] {
-			seen[o.LeadKey] = true
-			keys = append(keys, o.LeadKey)
-		}
-	}
-	var mu sync.Mutex
-	in.Leads = make(map[string]*lead.Lead, len(keys))
-	err := each(ctx, keys, func(ctx context.Context, key string) error {
-		l, err := st.Lead(ctx, key)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil // gone since (merged): its obligations still count
-		}
-		if err != nil {
-			return fmt.Errorf("read lead %s: %w", key, err)
-		}
-		mu.Lock()
-		in.Leads[key] = l
-		mu.Unlock()
-		return nil
-	})
-	if err != nil {
-		return in, err
 	}
 
 	book, err := (&versions.Cache{Store: st}).Get(ctx)
@@ -83,6 +68,39 @@ func Load(ctx context.Context, st store.Store, from, to time.Time) (Input, error
 	}
 	in.MustHave = mustHave(ag)
 	return in, nil
+}
+
+// LoadLeads reads the leads of in's obligations that started in [from,
+// to) (zero: unbounded) and that in does not hold yet.
+func (in *Input) LoadLeads(ctx context.Context, st store.Store, from, to time.Time) error {
+	if in.Leads == nil {
+		in.Leads = map[string]*lead.Lead{}
+	}
+	var keys []string
+	seen := map[string]bool{}
+	for _, o := range in.Obligations {
+		if !from.IsZero() && o.StartedAt.Before(from) || !to.IsZero() && !o.StartedAt.Before(to) {
+			continue
+		}
+		if !seen[o.LeadKey] && in.Leads[o.LeadKey] == nil {
+			seen[o.LeadKey] = true
+			keys = append(keys, o.LeadKey)
+		}
+	}
+	var mu sync.Mutex
+	return each(ctx, keys, func(ctx context.Context, key string) error {
+		l, err := st.Lead(ctx, key)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // gone since (merged): its obligations still count
+		}
+		if err != nil {
+			return fmt.Errorf("read lead %s: %w", key, err)
+		}
+		mu.Lock()
+		in.Leads[key] = l
+		mu.Unlock()
+		return nil
+	})
 }
 
 // Backtest judges the stored history under ag alone, as if it had always

@@ -239,21 +239,12 @@ func (t *tally) add(o *obligation.Obligation, in Input, now time.Time) {
 	case obligation.Cancelled:
 		t.counts.Cancelled++
 	}
-	judge := func(c *[2]int) {
-		switch out {
-		case obligation.Met:
-			c[0]++
-			c[1]++
-		case obligation.Breached:
-			c[1]++
-		}
-	}
-	judge(&t.met)
+	judge(&t.met, out)
 	switch o.Kind {
 	case obligation.Disposition, obligation.Feedback:
-		judge(&t.disp)
+		judge(&t.disp, out)
 	case obligation.Accept:
-		judge(&t.accept)
+		judge(&t.accept, out)
 	}
 
 	closedByTouch := (o.Status == obligation.Met || o.Status == obligation.Breached) && !o.ClosedAt.IsZero()
@@ -280,6 +271,20 @@ func (t *tally) add(o *obligation.Obligation, in Input, now time.Time) {
 		if n, ok := touchesAtDisposition(o, in.Leads[o.LeadKey]); ok {
 			t.touches = append(t.touches, n)
 		}
+	}
+}
+
+// judge counts an outcome into a rate's numerator and denominator: met
+// is one of one, breached (open past due included) none of one; open and
+// cancelled obligations are not judged. Build and BuildTrend both count
+// with it, so a week of the trend is that week's report.
+func judge(c *[2]int, out obligation.Status) {
+	switch out {
+	case obligation.Met:
+		c[0]++
+		c[1]++
+	case obligation.Breached:
+		c[1]++
 	}
 }
 

@@ -244,6 +244,69 @@ func TestLoadAndBacktest(t *testing.T) {
 	}
 }
 
+// TestLoadLeadsOfAPeriod: LoadObligations over a span reads no lead;
+// LoadLeads then reads only the leads of the obligations that started in
+// its period; over the same period the two are Load.
+func TestLoadLeadsOfAPeriod(t *testing.T) {
+	st := seed(t)
+	ctx := t.Context()
+	span, err := slareport.LoadObligations(ctx, st, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(span.Obligations) != 9 || len(span.Leads) != 0 || span.Book == nil || len(span.MustHave) != 3 {
+		t.Fatalf("LoadObligations: %d obligations, leads %v, book %v, must-have %v; want 9, none, the store's book, 3 fields",
+			len(span.Obligations), keys(span.Leads), span.Book != nil, span.MustHave)
+	}
+	for _, c := range []struct {
+		name     string
+		from, to time.Time
+		leads    []string
+	}{
+		{"before", t0.Add(-3 * time.Hour), t0, []string{"L0"}},
+		{"first minute", t0, t0.Add(2 * time.Minute), []string{"L1", "L2"}},
+		{"evening", t0.Add(9 * time.Hour), t0.Add(24 * time.Hour), []string{"L4"}},
+		{"later", t0.Add(24 * time.Hour), t0.Add(48 * time.Hour), nil},
+		{"all time", time.Time{}, time.Time{}, []string{"L0", "L1", "L2", "L3", "L4"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in, err := slareport.LoadObligations(ctx, st, time.Time{}, time.Time{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := in.LoadLeads(ctx, st, c.from, c.to); err != nil {
+				t.Fatal(err)
+			}
+			if got := keys(in.Leads); !reflect.DeepEqual(got, c.leads) {
+				t.Errorf("leads %v, want %v", got, c.leads)
+			}
+			// Over its own period, the two steps are Load.
+			two, err := slareport.LoadObligations(ctx, st, c.from, c.to)
+			if err == nil {
+				err = two.LoadLeads(ctx, st, c.from, c.to)
+			}
+			one, err2 := slareport.Load(ctx, st, c.from, c.to)
+			if err != nil || err2 != nil {
+				t.Fatal(err, err2)
+			}
+			opt := slareport.Options{From: c.from, To: c.to, By: slareport.BySource, Now: t0.Add(10 * time.Hour)}
+			if a, b := slareport.Build(one, opt), slareport.Build(two, opt); !reflect.DeepEqual(a, b) {
+				t.Errorf("Load's report differs from LoadObligations and LoadLeads':\n%+v\n%+v", a, b)
+			}
+		})
+	}
+	// A second period adds its leads to those already read.
+	if err := span.LoadLeads(ctx, st, t0, t0.Add(2*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := span.LoadLeads(ctx, st, t0.Add(9*time.Hour), time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := keys(span.Leads); !reflect.DeepEqual(got, []string{"L1", "L2", "L4"}) {
+		t.Errorf("after two periods: leads %v, want L1, L2, L4", got)
+	}
+}
+
 // TestBacktestPeriod: only obligations that started in the period count,
 // and a lead whose events all came before it is not replayed at all.
 func TestBacktestPeriod(t *testing.T) {

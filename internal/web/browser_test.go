@@ -258,6 +258,37 @@ func TestBrowserOverviewMatchesAPI(t *testing.T) {
 	if n := eval[int](t, ctx, `JSON.parse(document.querySelector("#chart-volumes script").textContent).x.length`); n != 6 {
 		t.Errorf("the volume chart has %d months, want 6", n)
 	}
+
+	// The SLA page's weekly trend is drawn the same way, from the same
+	// weeks as its table, in the theme's colours (still dark from the
+	// switch above), and drawn again in the light ones when the theme is
+	// switched back.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/sla?by=team"), chromedp.WaitVisible(chromedp.CSS("#chart-sla-trend canvas"))); err != nil {
+		t.Fatalf("the SLA trend chart was not drawn: %v", err)
+	}
+	spec := `JSON.parse(document.querySelector("#chart-sla-trend script").textContent)`
+	if n, rows := eval[int](t, ctx, spec+`.x.length`), eval[int](t, ctx, `document.querySelectorAll("#sla-trend tbody tr").length`); n != 12 || rows != 12 {
+		t.Errorf("the SLA trend chart has %d weeks and its table %d, want 12 each", n, rows)
+	}
+	// A legend entry per series (x, all obligations, each group) and two
+	// for the interval's edges.
+	if got, want := eval[int](t, ctx, `document.querySelectorAll("#chart-sla-trend .u-legend .u-series").length`), eval[int](t, ctx, spec+`.series.length`)+3; got != want {
+		t.Errorf("the SLA trend chart's legend has %d entries, want %d", got, want)
+	}
+	if lines := eval[int](t, ctx, spec+`.values[0].filter((v) => v !== null).length`); lines == 0 {
+		t.Error("the SLA trend chart has no week with anything judged: it draws nothing")
+	}
+	marker := `getComputedStyle(document.querySelector("#chart-sla-trend .u-legend .u-series:nth-child(2) .u-marker")).borderColor`
+	if c := eval[string](t, ctx, marker); c != "rgb(138, 180, 255)" {
+		t.Errorf("in the dark theme the overall line is %s, want the dark palette's rgb(138, 180, 255)", c)
+	}
+	screenshot(t, ctx, "sla-trend-dark")
+	err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("[data-theme-toggle]")),
+		chromedp.Poll[chromedp.Void](marker+` === "rgb(29, 78, 216)"`, chromedp.WithPollingTimeout(2*time.Second)))
+	if err != nil {
+		t.Errorf("after switching to the light theme the overall line is %s, want rgb(29, 78, 216): %v", eval[string](t, ctx, marker), err)
+	}
+	screenshot(t, ctx, "sla-trend")
 }
 
 func TestBrowserQueueTicks(t *testing.T) {
@@ -376,7 +407,21 @@ func TestBrowserPlannerFollowsTyping(t *testing.T) {
 		t.Fatalf("the scenario did not follow the typing: still %s MQLs", typed)
 	}
 	screenshot(t, ctx, "planner")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#planner button[type="submit"]`)), chromedp.WaitVisible(chromedp.CSS("#needs"))); err != nil {
+	// The old page's #needs is visible too: wait for the submitted form's
+	// page (asking while it navigates fails, so ask again), then for its
+	// figures.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`#planner button[type="submit"]`))); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if search, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.search`)); err == nil && strings.Contains(search, "bookings=") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the submitted planner form did not load")
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#needs"))); err != nil {
 		t.Fatal(err)
 	}
 	if got := eval[string](t, ctx, `location.search`); !strings.Contains(got, "bookings=9000000") || !strings.Contains(got, "opportunity_to_customer=0.25") {

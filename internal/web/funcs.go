@@ -80,6 +80,8 @@ func parsePages(a *assets) (map[string]*template.Template, error) {
 			}
 			return m, nil
 		},
+		// smallSample is the judged count below which a rate is marked.
+		"smallSample": func() int { return slareport.SmallSample },
 	}
 	out := map[string]*template.Template{}
 	for _, name := range pageNames {

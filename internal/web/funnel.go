@@ -36,6 +36,24 @@ type chartSpec struct {
 	Series  []string     `json:"series"`
 	Values  [][]*float64 `json:"values"`
 	Percent bool         `json:"percent,omitempty"`
+	// Range fixes the y axis (a share met is 0–100%: an axis zoomed to
+	// the data would make a two-point dip look like a collapse).
+	Range *[2]float64 `json:"range,omitempty"`
+	// Band shades an interval around the first series.
+	Band *chartBand `json:"band,omitempty"`
+	// Zone is the IANA time zone the x axis's days are in ("": the
+	// browser's).
+	Zone string `json:"zone,omitempty"`
+	// XLabel names each x in the legend, written as a day ("": uPlot's
+	// date and time).
+	XLabel string `json:"x_label,omitempty"`
+}
+
+// chartBand is an interval drawn as a shaded band, null for a gap.
+type chartBand struct {
+	Label string     `json:"label"`
+	Low   []*float64 `json:"low"`
+	High  []*float64 `json:"high"`
 }
 
 // chartVolumes are the stages charted month by month.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -479,6 +480,88 @@ func TestSLADrillDown(t *testing.T) {
 	resp, body = c.get("/funnel?period=month")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Cohort conversion") || !strings.Contains(body, "Period conversion") {
 		t.Errorf("/funnel: %d, or without its labelled period and cohort rates", resp.StatusCode)
+	}
+}
+
+// TestSLATrendMatchesAPI: every week of the SLA page's trend shows,
+// overall and for each group charted, the met and judged counts the API's
+// SLA report gives for that week's from and to: by owner (the
+// obligation's) and by source (the lead's, read for the trend's weeks).
+func TestSLATrendMatchesAPI(t *testing.T) {
+	s := newSite(t)
+	c := s.client(t)
+	c.signIn("viewer@acme.example", testPassword)
+	// A period of a few days: the trend's twelve weeks reach back past it
+	// into the demo's three weeks of history.
+	period := "from=" + time.Now().AddDate(0, 0, -3).Format(time.DateOnly) + "&to=" + time.Now().AddDate(0, 0, 2).Format(time.DateOnly)
+	rowsOf := regexp.MustCompile(`(?s)<tr data-from="([\d-]+)" data-to="([\d-]+)">(.*?)</tr>`)
+	cells := regexp.MustCompile(`<td data-(?:overall|group="([^"]*)")>([^<]*)</td>`)
+	counts := regexp.MustCompile(`^\d+% \((\d+) of (\d+);`)
+	shown := func(text string) [2]int {
+		if strings.HasPrefix(text, "– (none yet)") {
+			return [2]int{0, 0}
+		}
+		m := counts.FindStringSubmatch(text)
+		if m == nil {
+			t.Fatalf("a trend cell reads %q", text)
+		}
+		n, _ := strconv.Atoi(m[1])
+		d, _ := strconv.Atoi(m[2])
+		return [2]int{n, d}
+	}
+	type rate struct{ Numerator, Denominator int }
+	for _, by := range []string{"owner", "source"} {
+		resp, body := c.get("/sla?by=" + by + "&" + period)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/sla?by=%s: %d", by, resp.StatusCode)
+		}
+		rows := rowsOf.FindAllStringSubmatch(body, -1)
+		if len(rows) != 12 {
+			t.Fatalf("by %s: the trend has %d weeks, want 12", by, len(rows))
+		}
+		judged, groupsJudged := 0, 0
+		for i, row := range rows {
+			from, to := row[1], row[2]
+			if i > 0 && from != rows[i-1][2] {
+				t.Errorf("by %s: week %d starts %s, not where the one before ended (%s)", by, i, from, rows[i-1][2])
+			}
+			var rep struct {
+				Overall struct{ Met rate }
+				Groups  []struct {
+					Key string
+					Met rate
+				}
+			}
+			s.apiGet(t, "/api/v1/reports/sla?by="+by+"&from="+from+"&to="+to, &rep)
+			api := map[string]rate{}
+			for _, g := range rep.Groups {
+				api[g.Key] = g.Met
+			}
+			cs := cells.FindAllStringSubmatch(row[3], -1)
+			if len(cs) < 2 || strings.Contains(cs[0][0], "data-group") {
+				t.Fatalf("by %s, week of %s: want the overall cell, then the groups'; got %d cells", by, from, len(cs))
+			}
+			for j, cell := range cs {
+				got, want := shown(cell[2]), [2]int{rep.Overall.Met.Numerator, rep.Overall.Met.Denominator}
+				what := "overall"
+				if j > 0 {
+					key := html.UnescapeString(cell[1])
+					want, what = [2]int{api[key].Numerator, api[key].Denominator}, by+" "+key
+					groupsJudged += got[1]
+				} else {
+					judged += got[1]
+				}
+				if got != want {
+					t.Errorf("week %s to %s, %s: the page shows %d of %d met; the API says %d of %d", from, to, what, got[0], got[1], want[0], want[1])
+				}
+			}
+		}
+		if judged == 0 || groupsJudged == 0 {
+			t.Fatalf("by %s: nothing judged in the trend (%d overall, %d in groups): the comparison proves nothing", by, judged, groupsJudged)
+		}
+		if !strings.Contains(body, `aria-label="Line chart of the share of obligations met each week`) {
+			t.Errorf("by %s: the trend chart has no text alternative", by)
+		}
 	}
 }
 
