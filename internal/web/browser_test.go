@@ -258,6 +258,14 @@ func TestBrowserOverviewMatchesAPI(t *testing.T) {
 	if n := eval[int](t, ctx, `JSON.parse(document.querySelector("#chart-volumes script").textContent).x.length`); n != 6 {
 		t.Errorf("the volume chart has %d months, want 6", n)
 	}
+	// And the funnel itself, drawn by the server: the leads' bar is on
+	// screen and wider than the deals won.
+	bar := func(stage string) float64 {
+		return eval[float64](t, ctx, `document.querySelector('#funnel-chart g[data-stage="`+stage+`"] rect').getBoundingClientRect().width`)
+	}
+	if leads, won := bar("lead"), bar("won"); leads <= 0 || leads <= won {
+		t.Errorf("the funnel chart's bars: leads %.0f px wide, deals won %.0f px", leads, won)
+	}
 
 	// The SLA page's weekly trend is drawn the same way, from the same
 	// weeks as its table, in the theme's colours (still dark from the

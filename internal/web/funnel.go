@@ -27,6 +27,8 @@ type funnelData struct {
 	// VolumeChart and RateChart are the months' stage volumes and period
 	// conversion rates, for the charts.
 	VolumeChart, RateChart chartSpec
+	// Shape is the period's funnel as a bar chart.
+	Shape funnelChart
 }
 
 // chartSpec is what assets/charts.js draws: x in Unix seconds, one series
@@ -96,6 +98,7 @@ func (s *Server) funnelPage(w http.ResponseWriter, r *http.Request) error {
 		d.Steps = append(d.Steps, [2]string{c.From, c.To})
 	}
 	d.VolumeChart, d.RateChart = s.funnelCharts(d.Months)
+	d.Shape = chartFunnel(d.Funnel, chartVolumes)
 	s.render(w, r, http.StatusOK, "funnel", page{Title: "Funnel", Nav: "funnel", Data: d})
 	return nil
 }

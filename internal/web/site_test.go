@@ -481,6 +481,29 @@ func TestSLADrillDown(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || !strings.Contains(body, "Cohort conversion") || !strings.Contains(body, "Period conversion") {
 		t.Errorf("/funnel: %d, or without its labelled period and cohort rates", resp.StatusCode)
 	}
+	// The funnel chart draws the API's counts, stage by stage.
+	var f struct {
+		Rows []struct {
+			Metric string
+			Count  int64
+		}
+	}
+	s.apiGet(t, "/api/v1/reports/funnel?period=month", &f)
+	drawn := map[string]string{}
+	for _, m := range regexp.MustCompile(`<g data-stage="([a-z_]+)" data-count="(\d+)">`).FindAllStringSubmatch(body, -1) {
+		drawn[m[1]] = m[2]
+	}
+	if len(drawn) != 5 {
+		t.Errorf("the funnel chart draws %v, want five stages", drawn)
+	}
+	for _, r := range f.Rows {
+		if got, ok := drawn[r.Metric]; ok && got != strconv.FormatInt(r.Count, 10) {
+			t.Errorf("the funnel chart draws %s %s; the API says %d", got, r.Metric, r.Count)
+		}
+	}
+	if drawn["lead"] == "0" || drawn["lead"] == "" {
+		t.Error("no leads this month in the chart: the comparison proves nothing")
+	}
 }
 
 // TestSLATrendMatchesAPI: every week of the SLA page's trend shows,
