@@ -341,7 +341,7 @@ func TestBrowserWallShowsBreachLive(t *testing.T) {
 	ctx := browser(t)
 	s := newSite(t, aroundTheClock)
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(s.URL+"/wall?token="+s.display),
+		chromedp.Navigate(s.URL+"/wall?token="+s.display+"&rotate=0"), // every panel at once
 		chromedp.WaitVisible(chromedp.CSS("#breaches")),
 		chromedp.WaitVisible(chromedp.CSS(`#wall-status[data-live="on"]`)),
 	)
@@ -384,6 +384,40 @@ func TestBrowserWallShowsBreachLive(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "wall")
+}
+
+// TestBrowserWallRotates: a board taller than its display shows one
+// screen of panels at a time and moves on to the next.
+func TestBrowserWallRotates(t *testing.T) {
+	ctx := browser(t)
+	s := newSite(t)
+	shown := func(id string) bool {
+		return eval[bool](t, ctx, `document.getElementById("`+id+`").closest(".panel").checkVisibility()`)
+	}
+	// The default: the board (some 3,000 px tall at this width) does not
+	// fit the 1000 px window, so it rotates, first today's screen.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/wall?token="+s.display), chromedp.WaitVisible(chromedp.CSS("#p-hourly"))); err != nil {
+		t.Fatal(err)
+	}
+	if !shown("p-today") || shown("p-sla") || shown("p-week") {
+		t.Errorf("the first screen shows today %v, the SLA %v, the week %v; want today alone", shown("p-today"), shown("p-sla"), shown("p-week"))
+	}
+	if got := text(t, ctx, "#wall-screen"); !strings.Contains(got, "screen 1 of 3") {
+		t.Errorf("the board says %q, want screen 1 of 3", got)
+	}
+	// Every second, the next screen.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.URL+"/wall?rotate=1"), chromedp.WaitVisible(chromedp.CSS("#p-today"))); err != nil {
+		t.Fatal(err)
+	}
+	wait, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS("#p-sla"))); err != nil {
+		t.Fatalf("the SLA screen did not come round: %v", err)
+	}
+	if shown("p-today") || !shown("p-breaches") {
+		t.Error("on the SLA screen, today is still shown or the breaches are not")
+	}
+	screenshot(t, ctx, "wall-sla-screen")
 }
 
 // TestBrowserPlannerFollowsTyping: typing a new bookings goal reworks the

@@ -120,15 +120,28 @@ document.addEventListener("DOMContentLoaded", () => {
     status.dataset.live = "off";
     status.textContent = "Reconnecting…";
   };
-  // ?rotate=N shows one panel at a time, N seconds each (a small screen).
-  const every = Number(new URLSearchParams(location.search).get("rotate"));
-  if (every > 0) {
-    const panels = [...document.querySelectorAll(".panel")];
-    const box = document.getElementById("wall");
-    box.classList.add("rotating");
-    let i = 0;
-    const show = () => panels.forEach((p, k) => p.classList.toggle("current", k === i));
-    show();
-    setInterval(() => { i = (i + 1) % panels.length; show(); }, every * 1000);
-  }
+  rotate();
 });
+
+// The panels come in screens (today, the SLA now, the week). A board
+// that does not fit its display shows one screen at a time, 15 seconds
+// each; ?rotate=N rotates every N seconds whatever the size, ?rotate=0
+// never (every panel, scrolled).
+function rotate() {
+  const asked = new URLSearchParams(location.search).get("rotate");
+  const every = asked === null ? 15 : Number(asked);
+  const fits = document.documentElement.scrollHeight <= window.innerHeight + 2;
+  if (!(every > 0) || (asked === null && fits)) return;
+  const box = document.getElementById("wall");
+  const panels = [...box.querySelectorAll(".panel")];
+  const screens = [...new Set(panels.map((p) => p.dataset.screen))];
+  const label = document.getElementById("wall-screen");
+  box.classList.add("rotating");
+  let i = 0;
+  const show = () => {
+    panels.forEach((p) => p.classList.toggle("current", p.dataset.screen === screens[i]));
+    label.textContent = ` · screen ${i + 1} of ${screens.length}`;
+  };
+  show();
+  setInterval(() => { i = (i + 1) % screens.length; show(); }, every * 1000);
+}
