@@ -37,13 +37,13 @@ func (t *sqliteTx) AddDaily(ctx context.Context, delta daily.Counts) error {
 			strings.Compare(a.Day, b.Day), strings.Compare(a.Value, b.Value))
 	})
 	return eachChunk(keys, chunk/4, func(part []daily.Key) error {
-		args := make([]any, 0, 6*len(part))
+		args := t.args
 		for _, k := range part {
 			c := delta[k]
 			args = append(args, k.Dim, k.Metric, k.Day, k.Value, c.N, c.Cents)
 		}
-		if err := write(ctx, t.tx, `INSERT INTO daily (dim, metric, day, value, n, cents) VALUES `+placeholders(len(part), 6)+`
-			ON CONFLICT (dim, metric, day, value) DO UPDATE SET n = n + excluded.n, cents = cents + excluded.cents`, args...); err != nil {
+		if err := t.exec(ctx, `INSERT INTO daily (dim, metric, day, value, n, cents) VALUES `+placeholders(len(part), 6)+`
+			ON CONFLICT (dim, metric, day, value) DO UPDATE SET n = n + excluded.n, cents = cents + excluded.cents`, args); err != nil {
 			return fmt.Errorf("add daily atoms: %w", err)
 		}
 		return nil
