@@ -14,14 +14,11 @@ import (
 	"github.com/accordhq/accord/internal/store/storetest"
 )
 
-// TestObligationsByDueMigration migrates a schema written before due_at
-// (just before 0009_obligations_by_due): each open obligation's column
-// gets the time its body says it is due, to the microsecond a save would
-// write (truncated, not rounded), and the queue lists them by it; closed
-// and paused ones have none.
-func TestObligationsByDueMigration(t *testing.T) {
-	db := newTestDB(t)
-	u := db.schema(t)
+// schemaBefore makes a schema with every migration before the one named,
+// as a build of that time left it, and returns its URL and a connection.
+func schemaBefore(t *testing.T, name string) (string, *pgx.Conn) {
+	t.Helper()
+	u := newTestDB(t).schema(t)
 	ms, err := store.LoadMigrations(os.DirFS("."), "migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -30,14 +27,14 @@ func TestObligationsByDueMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(context.Background())
+	t.Cleanup(func() { conn.Close(context.Background()) })
 	if _, err := conn.Exec(t.Context(), `CREATE TABLE schema_migrations (
 		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.Name == "obligations_by_due" {
-			break
+		if m.Name == name {
+			return u, conn
 		}
 		if _, err := conn.Exec(t.Context(), m.SQL); err != nil {
 			t.Fatalf("migration %d: %v", m.Version, err)
@@ -46,6 +43,17 @@ func TestObligationsByDueMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	t.Fatalf("no migration %s", name)
+	return "", nil
+}
+
+// TestObligationsByDueMigration migrates a schema written before due_at
+// (just before 0009_obligations_by_due): each open obligation's column
+// gets the time its body says it is due, to the microsecond a save would
+// write (truncated, not rounded), and the queue lists them by it; closed
+// and paused ones have none.
+func TestObligationsByDueMigration(t *testing.T) {
+	u, conn := schemaBefore(t, "obligations_by_due")
 	obs := storetest.DueFixtures()
 	for _, o := range obs {
 		body, err := json.Marshal(o)

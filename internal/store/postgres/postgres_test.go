@@ -231,32 +231,7 @@ func TestSameAsSQLite(t *testing.T) {
 // gives its email, so a new door with a known address still finds its
 // lead.
 func TestLeadIndexesMigration(t *testing.T) {
-	db := newTestDB(t)
-	u := db.schema(t)
-	ms, err := store.LoadMigrations(os.DirFS("."), "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.Connect(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(t.Context(), `CREATE TABLE schema_migrations (
-		version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.Name == "lead_indexes" {
-			break
-		}
-		if _, err := conn.Exec(t.Context(), m.SQL); err != nil {
-			t.Fatalf("migration %d: %v", m.Version, err)
-		}
-		if _, err := conn.Exec(t.Context(), `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, m.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
+	u, conn := schemaBefore(t, "lead_indexes")
 	emails := map[string]string{"L1": "ann@acme.com", "L2": "jürgen.müller@例え.jp", "L3": "😀+x@a.example", "L4": "", "L5": "ab~@acme.com", "L6": "ac_@acme.com"}
 	for key, email := range emails {
 		state := fmt.Sprintf(`{"lead_id":%q,"email":%q,"touches":0,"inquiries":1,"events":1,"last_seq":0,"created_at":"1970-01-01T00:00:00Z","updated_at":"1970-01-01T00:00:00Z"}`, key, email)

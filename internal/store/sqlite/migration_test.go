@@ -13,12 +13,10 @@ import (
 	"github.com/accordhq/accord/internal/store/storetest"
 )
 
-// TestObligationsByDueMigration migrates a database written before due_at
-// (schema just before 0009_obligations_by_due): each open obligation's
-// column gets the microsecond its body says it is due, whatever the zone
-// and fraction the body's time was written with, and the queue lists them
-// by it; closed and paused ones have none.
-func TestObligationsByDueMigration(t *testing.T) {
+// schemaBefore writes a database file with every migration before the one
+// named, as a build of that time left it, and returns it open.
+func schemaBefore(t *testing.T, name string) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "accord.db")
 	ms, err := store.LoadMigrations(os.DirFS("."), "migrations")
 	if err != nil {
@@ -28,13 +26,13 @@ func TestObligationsByDueMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range ms {
-		if m.Name == "obligations_by_due" {
-			break
+		if m.Name == name {
+			return path, db
 		}
 		if _, err := db.Exec(m.SQL); err != nil {
 			t.Fatalf("migration %d: %v", m.Version, err)
@@ -43,6 +41,18 @@ func TestObligationsByDueMigration(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	t.Fatalf("no migration %s", name)
+	return "", nil
+}
+
+// TestObligationsByDueMigration migrates a database written before due_at
+// (schema just before 0009_obligations_by_due): each open obligation's
+// column gets the microsecond its body says it is due, whatever the zone
+// and fraction the body's time was written with, and the queue lists them
+// by it; closed and paused ones have none.
+func TestObligationsByDueMigration(t *testing.T) {
+	path, db := schemaBefore(t, "obligations_by_due")
+	defer db.Close()
 	obs := storetest.DueFixtures()
 	for _, o := range obs {
 		body, err := json.Marshal(o)

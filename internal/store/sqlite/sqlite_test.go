@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -101,30 +100,8 @@ func TestAliasCacheSeesOtherWriters(t *testing.T) {
 // store.EmailKey gives its email, so a new door with a known address still
 // finds its lead, and leads_updated is gone.
 func TestLeadIndexesMigration(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "accord.db")
-	ms, err := store.LoadMigrations(os.DirFS("."), "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := sql.Open("sqlite3", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, db := schemaBefore(t, "lead_indexes")
 	defer db.Close()
-	if _, err := db.Exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range ms {
-		if m.Name == "lead_indexes" {
-			break
-		}
-		if _, err := db.Exec(m.SQL); err != nil {
-			t.Fatalf("migration %d: %v", m.Version, err)
-		}
-		if _, err := db.Exec(`INSERT INTO schema_migrations VALUES (?, ?, 0)`, m.Version, m.Name); err != nil {
-			t.Fatal(err)
-		}
-	}
 	emails := map[string]string{"L1": "ann@acme.com", "L2": "jürgen.müller@例え.jp", "L3": "😀+x@a.example", "L4": "", "L5": "ab~@acme.com", "L6": "ac_@acme.com"}
 	for key, email := range emails {
 		if _, err := db.Exec(`INSERT INTO leads (lead_key, email_norm, created_at, updated_at, state) VALUES (?, ?, 0, 0, ?)`,
